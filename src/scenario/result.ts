@@ -1,0 +1,110 @@
+/**
+ * The canonical result of a conformance run: what the scenario engine produces and every report
+ * renders. Versioned; a JSON Schema for it lives in src/reports.
+ */
+import type { BasisKind } from '../profile/index.ts';
+
+export const RUN_RESULT_VERSION = '1.0';
+
+export type Verdict = 'pass' | 'fail' | 'skip' | 'error';
+
+export interface Evidence {
+  /** Raw XML as sent and as received. */
+  request?: string;
+  response?: string;
+  /** HTTP status of the response, when there was one. */
+  httpStatus?: number;
+  durationMs?: number;
+  /** Local name of the element to highlight in the XML (the offending field). */
+  highlight?: string;
+  /** Anything else worth keeping (a push received, a ticket read back). */
+  notes?: string[];
+}
+
+export interface CheckResult {
+  /** Unique within its step. */
+  id: string;
+  title: string;
+  /** Rule id (profile rule, transition id, action id or a harness rule). */
+  rule: string;
+  clause: string;
+  basis: BasisKind;
+  /** A failed mandatory check fails the run (the CI gate); others are reported only. */
+  mandatory: boolean;
+  verdict: Verdict;
+  expected?: string;
+  actual?: string;
+  message: string;
+  evidence?: Evidence;
+}
+
+export interface StepResult {
+  index: number;
+  /** e.g. `oc.create`, `oi.takeInCharge`, `get`, `raw`, `wait`. */
+  kind: string;
+  title: string;
+  actor: 'OC' | 'OI' | 'harness';
+  transition?: string;
+  action?: string;
+  verdict: Verdict;
+  durationMs: number;
+  checks: CheckResult[];
+}
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  file: string;
+  tags: string[];
+  clauses: string[];
+  verdict: Verdict;
+  durationMs: number;
+  steps: StepResult[];
+  /** Why the scenario could not run to its end, if it could not. */
+  error?: string;
+}
+
+export interface CoverageItem {
+  id: string;
+  title: string;
+  exercised: boolean;
+  passed: boolean;
+  failed: boolean;
+}
+
+export interface Coverage {
+  transitions: CoverageItem[];
+  actions: CoverageItem[];
+  rules: CoverageItem[];
+}
+
+export interface RunTotals {
+  scenarios: number;
+  scenariosPassed: number;
+  checks: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  errors: number;
+  mandatoryFailed: number;
+}
+
+export interface RunResult {
+  schemaVersion: typeof RUN_RESULT_VERSION;
+  tool: { name: string; version: string };
+  profile: { id: string; version: string };
+  implementation: {
+    name: string;
+    version?: string;
+    /** The role the harness plays: `oc` certifies an OI, `oi` certifies an OC. */
+    role: 'oc' | 'oi';
+    endpoint: string;
+    kind: 'embedded' | 'url';
+  };
+  startedAt: string;
+  finishedAt: string;
+  scenarios: ScenarioResult[];
+  coverage: Coverage;
+  totals: RunTotals;
+  verdict: 'pass' | 'fail';
+}
