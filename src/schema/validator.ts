@@ -15,12 +15,13 @@ import type { SchemaError } from '../soap/model.ts';
 import { generateSchemas } from './xsd.ts';
 
 export interface BodyValidator {
-  /** Validates one element (the SOAP body's payload) and returns its errors. */
+  /** Validates one element (the SOAP body's payload) and returns its errors. Never throws. */
   validate(el: XmlElement | XmlDocument): SchemaError[];
 }
 
 const provider = new XmlBufferInputProvider({});
 let registered = false;
+let validatorsCount = 0;
 const validators = new WeakMap<Profile, BodyValidator>();
 const ELEMENT_IN_MESSAGE = /Element '(?:\{[^}]*\})?([^']+)'/;
 
@@ -32,16 +33,20 @@ export function schemaValidator(profile: Profile): BodyValidator {
     xmlRegisterInputProvider(provider);
     registered = true;
   }
-  const files = generateSchemas(profile);
+  // Buffer names are global to the provider: a per-validator prefix keeps two profiles (or two
+  // variants of one profile) from serving each other's documents.
+  const prefix = `mem${validatorsCount++}-`;
+  const files = generateSchemas(profile, { schemaLocation: (name) => prefix + name });
   const encoder = new TextEncoder();
+  for (const f of files) provider.addBuffer(prefix + f.name, encoder.encode(f.text));
   // A root document that imports every namespace, so one validator covers every operation.
-  const rootName = `${profile.id}-all-${validatorsCount++}.xsd`;
-  for (const f of files) provider.addBuffer(f.name, encoder.encode(f.text));
+  const rootName = `${prefix}${profile.id}-all.xsd`;
   const rootText = `<?xml version="1.0"?><xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">${files
-    .map((f) => `<xs:import namespace="${profile.namespaces[f.ns]}" schemaLocation="${f.name}"/>`)
+    .map((f) => `<xs:import namespace="${profile.namespaces[f.ns]}" schemaLocation="${prefix}${f.name}"/>`)
     .join('')}</xs:schema>`;
   provider.addBuffer(rootName, encoder.encode(rootText));
   const schemaDoc = XmlDocument.fromString(rootText, { url: rootName });
+  // The schema may keep pointers into its source document: it lives as long as the validator.
   const xsd = XsdValidator.fromDoc(schemaDoc);
   const validator: BodyValidator = {
     validate(el) {
@@ -49,7 +54,10 @@ export function schemaValidator(profile: Profile): BodyValidator {
         xsd.validate(el as XmlElement);
         return [];
       } catch (e) {
-        if (!(e instanceof XmlValidateError)) throw e;
+        if (!(e instanceof XmlValidateError)) {
+          // libxml2 could not run the validation at all: report it rather than crash the reader.
+          return [{ message: `schema validation could not run: ${(e as Error).message}`, line: 0 }];
+        }
         return e.details.map((d) => {
           const element = ELEMENT_IN_MESSAGE.exec(d.message)?.[1];
           return { message: d.message.trim(), line: d.line, ...(element ? { element } : {}) };
@@ -60,4 +68,3 @@ export function schemaValidator(profile: Profile): BodyValidator {
   validators.set(profile, validator);
   return validator;
 }
-let validatorsCount = 0;

@@ -43,7 +43,8 @@ export type MessageBody =
   | { kind: 'getRequest'; get: GetRequest }
   | { kind: 'metaRequest'; eventType?: string }
   | { kind: 'ticketResponse'; response: TicketResponse; ticket?: TicketValue }
-  | { kind: 'metaResponse'; values: string[] }
+  /** `values`: the strings returned; for an event descriptor, its propertyNames (and its eventType). */
+  | { kind: 'metaResponse'; values: string[]; eventType?: string }
   | { kind: 'fault'; fault: SoapFault };
 
 /** Something the reader noticed about the structure; the rule engine turns it into a finding. */

@@ -4,7 +4,9 @@
  * rule engine can blame a field; problems no field can be blamed for throw a {@link CodecError}.
  */
 import type { XmlDocument, XmlElement } from 'libxml2-wasm';
-import { type FieldDef, type ProfileIndex, qname } from '../profile/index.ts';
+import { type FieldDef, type OperationDef, type ProfileIndex, qname } from '../profile/index.ts';
+import type { BodyValidator } from '../schema/validator.ts';
+import { openTree, type Tree } from './dom.ts';
 import { CodecError } from './errors.ts';
 import type {
   DecodedMessage,
@@ -16,8 +18,7 @@ import type {
   TicketResponse,
   TicketValue,
 } from './model.ts';
-import type { BodyValidator } from '../schema/validator.ts';
-import { childElements, decodeUtf8, isNil, parseXml } from './xml.ts';
+import { parseMessage } from './xml.ts';
 
 export const SOAP12_NS = 'http://www.w3.org/2003/05/soap-envelope';
 
@@ -28,274 +29,432 @@ export interface ReadOptions {
 }
 
 /** Reads raw bytes or text as a SOAP message. Throws only {@link CodecError}. */
-export function readMessage(raw: Uint8Array | string, index: ProfileIndex, options: ReadOptions = {}): DecodedMessage {
-  const text = decodeUtf8(raw, options.maxBytes ?? index.settings.maxMessageBytes);
-  const doc = parseXml(text);
+export function readMessage(
+  raw: Uint8Array | string,
+  index: ProfileIndex,
+  options: ReadOptions = {},
+): DecodedMessage {
+  const doc = parseMessage(raw, options.maxBytes ?? index.settings.maxMessageBytes);
   try {
     return readDocument(doc, index, options.validator);
+  } catch (e) {
+    if (e instanceof CodecError) throw e;
+    // A safety net: whatever the document, the caller gets a typed error, never a crash.
+    throw new CodecError('BAD_STRUCTURE', `unreadable message: ${(e as Error)?.message ?? String(e)}`);
   } finally {
     doc.dispose();
   }
 }
 
-function readDocument(doc: XmlDocument, index: ProfileIndex, validator?: BodyValidator): DecodedMessage {
+/** Reads an already parsed document (the caller keeps ownership of it). Throws only CodecError. */
+export function readDocument(
+  doc: XmlDocument,
+  index: ProfileIndex,
+  validator?: BodyValidator,
+): DecodedMessage {
+  const tree = openTree(doc);
   const soapNs = index.ns.soapenv;
-  const env = doc.root;
-  if (env.name !== 'Envelope') {
-    throw new CodecError('NOT_SOAP_ENVELOPE', `root element is <${env.name}>, expected a SOAP 1.1 Envelope`, env.line);
+  const env = tree.root;
+  const envName = tree.name(env);
+  if (envName !== 'Envelope') {
+    throw new CodecError(
+      'NOT_SOAP_ENVELOPE',
+      `root element is <${envName}>, expected a SOAP 1.1 Envelope`,
+      tree.line(env),
+    );
   }
-  if (env.namespaceUri !== soapNs) {
-    const what = env.namespaceUri === SOAP12_NS ? 'a SOAP 1.2 envelope' : `namespace "${env.namespaceUri}"`;
-    throw new CodecError('SOAP_VERSION_MISMATCH', `${what}: this service speaks SOAP 1.1 (${soapNs})`, env.line);
+  const envNs = tree.ns(env);
+  if (envNs !== soapNs) {
+    const what = envNs === SOAP12_NS ? 'a SOAP 1.2 envelope' : `namespace "${envNs}"`;
+    throw new CodecError(
+      'SOAP_VERSION_MISMATCH',
+      `${what}: this service speaks SOAP 1.1 (${soapNs})`,
+      tree.line(env),
+    );
   }
-  let header: XmlElement | undefined;
-  let body: XmlElement | undefined;
-  for (const child of childElements(env)) {
-    if (child.namespaceUri !== soapNs) {
-      throw new CodecError('BAD_STRUCTURE', `unexpected <${child.name}> in the Envelope`, child.line);
+  let header: unknown;
+  let body: unknown;
+  for (const child of tree.children(env)) {
+    const name = tree.name(child);
+    if (tree.ns(child) !== soapNs) {
+      throw new CodecError('BAD_STRUCTURE', `unexpected <${name}> in the Envelope`, tree.line(child));
     }
-    if (child.name === 'Header' && !header && !body) header = child;
-    else if (child.name === 'Body' && !body) body = child;
-    else throw new CodecError('BAD_STRUCTURE', `unexpected soapenv:${child.name} in the Envelope`, child.line);
+    if (name === 'Header' && header === undefined && body === undefined) header = child;
+    else if (name === 'Body' && body === undefined) body = child;
+    else
+      throw new CodecError('BAD_STRUCTURE', `unexpected soapenv:${name} in the Envelope`, tree.line(child));
   }
-  if (!body) throw new CodecError('NO_BODY', 'the Envelope has no Body', env.line);
-  const [payload, ...extra] = childElements(body);
-  if (!payload) throw new CodecError('EMPTY_BODY', 'the Body is empty: no operation', body.line);
-  if (extra.length > 0) {
-    throw new CodecError('BAD_STRUCTURE', `the Body holds ${extra.length + 1} elements: one operation expected`, extra[0]!.line);
+  if (body === undefined) throw new CodecError('NO_BODY', 'the Envelope has no Body', tree.line(env));
+  const inBody = tree.children(body);
+  const payload = inBody[0];
+  if (payload === undefined)
+    throw new CodecError('EMPTY_BODY', 'the Body is empty: no operation', tree.line(body));
+  if (inBody.length > 1) {
+    throw new CodecError(
+      'BAD_STRUCTURE',
+      `the Body holds ${inBody.length} elements: one operation expected`,
+      tree.line(inBody[1]),
+    );
   }
-  const credentials = header ? readCredentials(header, index) : undefined;
-  const ctx: Ctx = { index, issues: [], lines: {} };
+  const ctx: Ctx = { index, tree, issues: [], lines: {} };
+  const credentials = header === undefined ? undefined : readCredentials(header, ctx);
   const decoded = readPayload(payload, ctx, soapNs);
-  const schemaErrors: SchemaError[] = validator && decoded.body.kind !== 'fault' ? validator.validate(payload) : [];
-  return { ...decoded, ...(credentials ? { credentials } : {}), issues: ctx.issues, lines: ctx.lines, schemaErrors };
+  const schemaErrors: SchemaError[] =
+    validator && decoded.body.kind !== 'fault' ? validator.validate(tree.element(payload)) : [];
+  // Same keys, same order as ever (JSON output of the CLI), without spreading.
+  const message = { direction: decoded.direction } as DecodedMessage;
+  if (decoded.operation) message.operation = decoded.operation;
+  message.body = decoded.body;
+  if (credentials) message.credentials = credentials;
+  message.issues = ctx.issues;
+  message.lines = ctx.lines;
+  message.schemaErrors = schemaErrors;
+  return message;
 }
 
-interface Ctx {
+interface Ctx<N = unknown> {
   index: ProfileIndex;
+  tree: Tree<N>;
   issues: ReadIssue[];
   lines: Record<string, number>;
 }
 
-function readCredentials(header: XmlElement, index: ProfileIndex) {
-  for (const h of childElements(header)) {
-    if (h.name !== 'TroubleTicketHeaderRequest' || h.namespaceUri !== index.ns.hdr) continue;
+/** Fields by namespace then local name: no `{ns}name` string to build and hash per element. */
+const fieldsByNs = new WeakMap<ProfileIndex, Map<string, Map<string, FieldDef>>>();
+
+function fieldLookup(index: ProfileIndex): Map<string, Map<string, FieldDef>> {
+  let byNs = fieldsByNs.get(index);
+  if (!byNs) {
+    byNs = new Map();
+    for (const f of index.profile.fields) {
+      const uri = index.ns[f.ns];
+      const names = byNs.get(uri) ?? new Map<string, FieldDef>();
+      byNs.set(uri, names);
+      for (const name of [f.name, ...(f.aliases ?? [])]) names.set(name, f);
+    }
+    fieldsByNs.set(index, byNs);
+  }
+  return byNs;
+}
+
+function readCredentials<N>(header: N, { index, tree }: Ctx<N>) {
+  const hdr = index.ns.hdr;
+  for (const h of tree.children(header)) {
+    if (tree.name(h) !== 'TroubleTicketHeaderRequest' || tree.ns(h) !== hdr) continue;
     let login: string | undefined;
     let password: string | undefined;
-    for (const c of childElements(h)) {
-      if (c.namespaceUri !== index.ns.hdr) continue;
-      if (c.name === 'LoginName') login = c.content;
-      else if (c.name === 'Password') password = c.content;
+    for (const c of tree.children(h)) {
+      if (tree.ns(c) !== hdr) continue;
+      const name = tree.name(c);
+      if (name === 'LoginName') login = tree.text(c);
+      else if (name === 'Password') password = tree.text(c);
     }
     if (login !== undefined && password !== undefined) return { login, password };
   }
   return undefined;
 }
 
-function readPayload(
-  payload: XmlElement,
-  ctx: Ctx,
+function readPayload<N>(
+  payload: N,
+  ctx: Ctx<N>,
   soapNs: string,
 ): Pick<DecodedMessage, 'direction' | 'operation' | 'body'> {
-  const { index } = ctx;
-  if (payload.name === 'Fault' && payload.namespaceUri === soapNs) {
-    const fault = readFault(payload);
-    const operation = fault.exception ? index.operation.get(fault.exception.replace(/Exception$/, '')) : undefined;
+  const { index, tree } = ctx;
+  const name = tree.name(payload);
+  const ns = tree.ns(payload);
+  if (name === 'Fault' && ns === soapNs) {
+    const fault = readFault(payload, tree);
+    const operation = fault.exception
+      ? index.operation.get(fault.exception.replace(/Exception$/, ''))
+      : undefined;
     return { direction: 'fault', ...(operation ? { operation } : {}), body: { kind: 'fault', fault } };
   }
-  const key = qname(payload.namespaceUri, payload.name);
+  const key = qname(ns, name);
   const request = index.operationByRequest.get(key);
   const response = request ? undefined : index.operationByResponse.get(key);
   const operation = request ?? response;
   if (!operation) {
-    const known = index.profile.operations.find(
-      (o) => o.request === payload.name || o.response === payload.name,
-    );
+    const known = index.profile.operations.find((o) => o.request === name || o.response === name);
     if (known) {
       throw new CodecError(
         'WRONG_NAMESPACE',
-        `<${payload.name}> is in namespace "${payload.namespaceUri}", expected "${index.ns[known.ns]}"`,
-        payload.line,
+        `<${name}> is in namespace "${ns}", expected "${index.ns[known.ns]}"`,
+        tree.line(payload),
       );
     }
-    throw new CodecError('UNKNOWN_OPERATION', `unknown operation element <${payload.name}> ({${payload.namespaceUri}})`, payload.line);
+    throw new CodecError(
+      'UNKNOWN_OPERATION',
+      `unknown operation element <${name}> ({${ns}})`,
+      tree.line(payload),
+    );
   }
-  const body = request ? readRequest(payload, operation.kind, ctx) : readResponse(payload, operation.kind, ctx);
+  const body = request ? readRequest(payload, operation, ctx) : readResponse(payload, operation, ctx);
   return { direction: request ? 'request' : 'response', operation, body };
 }
 
-function readRequest(el: XmlElement, kind: string, ctx: Ctx): MessageBody {
-  const { ns } = ctx.index;
-  const parts = childMap(el);
-  switch (kind) {
+function readRequest<N>(el: N, op: OperationDef, ctx: Ctx<N>): MessageBody {
+  const { index, tree } = ctx;
+  const ns = index.ns;
+  switch (op.kind) {
     case 'create':
     case 'set': {
+      const parts = childMap(el, tree);
       const value = parts.get(qname(ns.tt, 'troubleTicketValue'));
-      if (!value) throw new CodecError('BAD_STRUCTURE', `<${el.name}> has no tt:troubleTicketValue`, el.line);
-      const ticket = readTicket(value, ctx);
-      if (kind === 'create') return { kind: 'createRequest', ticket };
+      if (value === undefined) {
+        throw new CodecError(
+          'BAD_STRUCTURE',
+          `<${tree.name(el)}> has no tt:troubleTicketValue`,
+          tree.line(el),
+        );
+      }
+      const ticket = readTicketOf(value, ctx);
+      if (op.kind === 'create') return { kind: 'createRequest', ticket };
       const resync = parts.get(qname(ns.tt, 'resyncRequired'));
-      return { kind: 'setRequest', ticket, ...(resync ? { resyncRequired: simple(resync) } : {}) };
+      return {
+        kind: 'setRequest',
+        ticket,
+        ...(resync !== undefined ? { resyncRequired: simple(resync, tree) } : {}),
+      };
     }
     case 'get':
       return { kind: 'getRequest', get: readGetRequest(el, ctx) };
     default: {
-      const eventType = parts.get(qname(ns.co, 'eventType'));
-      return { kind: 'metaRequest', ...(eventType ? { eventType: eventType.content } : {}) };
+      const eventType = childMap(el, tree).get(qname(ns.co, 'eventType'));
+      return { kind: 'metaRequest', ...(eventType !== undefined ? { eventType: tree.text(eventType) } : {}) };
     }
   }
 }
 
-function readResponse(el: XmlElement, kind: string, ctx: Ctx): MessageBody {
-  const { ns } = ctx.index;
-  const parts = childMap(el);
-  if (kind === 'meta') {
-    const [array] = childElements(el);
-    return { kind: 'metaResponse', values: array ? childElements(array).map((i) => i.content) : [] };
-  }
+function readResponse<N>(el: N, op: OperationDef, ctx: Ctx<N>): MessageBody {
+  const { index, tree } = ctx;
+  const ns = index.ns;
+  if (op.kind === 'meta') return readMetaResponse(el, tree);
+  const parts = childMap(el, tree);
   const responseEl = parts.get(qname(ns.tt, 'troubleTicketResponse'));
-  if (!responseEl) throw new CodecError('BAD_STRUCTURE', `<${el.name}> has no tt:troubleTicketResponse`, el.line);
+  if (responseEl === undefined) {
+    throw new CodecError(
+      'BAD_STRUCTURE',
+      `<${tree.name(el)}> has no tt:troubleTicketResponse`,
+      tree.line(el),
+    );
+  }
   const response = readTicketResponse(responseEl, ctx);
   const valueEl = parts.get(qname(ns.tt, 'troubleTicketValue'));
-  return { kind: 'ticketResponse', response, ...(valueEl ? { ticket: readTicket(valueEl, ctx) } : {}) };
+  return {
+    kind: 'ticketResponse',
+    response,
+    ...(valueEl !== undefined ? { ticket: readTicketOf(valueEl, ctx) } : {}),
+  };
 }
 
-function readTicketResponse(el: XmlElement, ctx: Ctx): TicketResponse {
-  const cbe = ctx.index.ns.cbe;
+/**
+ * A meta response: the strings of its array (`co:item`), or for an event descriptor, its
+ * propertyNames and its eventType.
+ */
+function readMetaResponse<N>(el: N, tree: Tree<N>): MessageBody {
+  const [child] = tree.children(el);
+  if (child === undefined) return { kind: 'metaResponse', values: [] };
+  const items = (array: N) => tree.children(array).map((i) => tree.text(i));
+  const inner = tree.children(child);
+  const eventTypeEl = inner.find((c) => tree.name(c) === 'eventType');
+  if (eventTypeEl === undefined) return { kind: 'metaResponse', values: items(child) };
+  const names = inner.find((c) => tree.name(c) === 'propertyNames');
+  return {
+    kind: 'metaResponse',
+    values: names === undefined ? [] : items(names),
+    eventType: tree.text(eventTypeEl),
+  };
+}
+
+function readTicketResponse<N>(el: N, { index, tree, lines }: Ctx<N>): TicketResponse {
+  const cbe = index.ns.cbe;
   const out: TicketResponse = { troubleTicketKey: null };
-  for (const c of childElements(el)) {
-    if (c.namespaceUri !== cbe) continue;
-    if (c.name === 'troubleTicketKey' || c.name === 'returnCode' || c.name === 'returnLabel') {
-      out[c.name] = simple(c);
-      ctx.lines[c.name] = c.line;
+  for (const c of tree.children(el)) {
+    if (tree.ns(c) !== cbe) continue;
+    const name = tree.name(c);
+    if (name === 'troubleTicketKey' || name === 'returnCode' || name === 'returnLabel') {
+      out[name] = simple(c, tree);
+      lines[name] = tree.line(c);
     }
   }
   return out;
 }
 
-function readGetRequest(el: XmlElement, ctx: Ctx): GetRequest {
-  const { ns, fieldByQName } = ctx.index;
+function readGetRequest<N>(el: N, ctx: Ctx<N>): GetRequest {
+  const { index, tree } = ctx;
+  const { ns, fieldByQName } = index;
   const out: GetRequest = {};
-  for (const c of childElements(el)) {
-    ctx.lines[c.name] = c.line;
-    if (c.namespaceUri === ns.tt && c.name === 'troubleTicketKey') out.troubleTicketKey = simple(c);
-    else if (c.namespaceUri === ns.tt && c.name === 'attrNames') out.attrNames = childElements(c).map((i) => i.content);
+  for (const c of tree.children(el)) {
+    const name = tree.name(c);
+    const cns = tree.ns(c);
+    const line = tree.line(c);
+    ctx.lines[name] = line;
+    if (cns === ns.tt && name === 'troubleTicketKey') out.troubleTicketKey = simple(c, tree);
+    else if (cns === ns.tt && name === 'attrNames') out.attrNames = tree.children(c).map((i) => tree.text(i));
     else {
-      const f = fieldByQName.get(qname(c.namespaceUri, c.name)) ?? lenientFtth(c, ctx);
+      const f = fieldByQName.get(qname(cns, name)) ?? lenientFtth(name, cns, line, ctx);
       if (f && (f.name === 'technicalId' || f.name === 'supplierID' || f.name === 'serviceProviderID')) {
-        out[f.name] = simple(c);
+        out[f.name] = simple(c, tree);
       } else {
-        ctx.issues.push({ kind: 'unknown-element', field: c.name, line: c.line, detail: `unexpected <${c.name}> in the get request` });
+        ctx.issues.push({
+          kind: 'unknown-element',
+          field: name,
+          line,
+          detail: `unexpected <${name}> in the get request`,
+        });
       }
     }
   }
   return out;
 }
 
+/** Reads a TroubleTicketValue (public node objects) into a flat map, in profile terms. */
+export function readTicket(
+  el: XmlElement,
+  ctx: { index: ProfileIndex; issues: ReadIssue[]; lines: Record<string, number> },
+): TicketValue {
+  return readTicketOf(el, { ...ctx, tree: openTree(el.doc, 'public') as Tree<XmlElement> });
+}
+
 /** Reads a TroubleTicketValue (and its FTTHMUTTroubleTicket) into a flat map, in profile terms. */
-export function readTicket(el: XmlElement, ctx: Ctx): TicketValue {
-  const ticket: TicketValue = {};
-  const { index } = ctx;
-  let last = -1;
-  const take = (c: XmlElement, f: FieldDef) => {
-    if (f.name in ticket) {
-      ctx.issues.push({ kind: 'duplicate', field: f.name, line: c.line, detail: `${f.name} appears more than once` });
-      return;
-    }
-    const p = index.position.get(f)!;
-    if (p < last) {
-      ctx.issues.push({ kind: 'out-of-order', field: f.name, line: c.line, detail: `${f.name} is out of schema order` });
-    }
-    last = Math.max(last, p);
-    ticket[f.name] = simple(c, ctx, f.name);
-    ctx.lines[f.name] = c.line;
-  };
-  for (const c of childElements(el)) {
-    if (c.name === 'FTTHMUTTroubleTicket' && c.namespaceUri === index.ns.cbe) {
-      if (isNil(c)) continue;
-      for (const g of childElements(c)) {
-        const f = index.fieldByQName.get(qname(g.namespaceUri, g.name));
-        if (f?.group === 'ftth') take(g, f);
+function readTicketOf<N>(el: N, ctx: Ctx<N>): TicketValue {
+  const { index, tree } = ctx;
+  const cbe = index.ns.cbe;
+  const byNs = fieldLookup(index);
+  const state: TicketState = { ticket: {}, last: -1 };
+  for (const c of tree.children(el)) {
+    const name = tree.name(c);
+    const ns = tree.ns(c);
+    if (name === 'FTTHMUTTroubleTicket' && ns === cbe) {
+      if (tree.nil(c)) continue;
+      for (const g of tree.children(c)) {
+        const gName = tree.name(g);
+        const gNs = tree.ns(g);
+        const f = byNs.get(gNs)?.get(gName);
+        if (f?.group === 'ftth') take(state, g, f, ctx);
         else {
-          const lenient = lenientFtth(g, ctx);
-          if (lenient) take(g, lenient);
-          else unknown(g, ctx);
+          const line = tree.line(g);
+          const lenient = lenientFtth(gName, gNs, line, ctx);
+          if (lenient) take(state, g, lenient, ctx);
+          else unknown(gName, gNs, line, ctx);
         }
       }
       continue;
     }
-    const f = index.fieldByQName.get(qname(c.namespaceUri, c.name));
-    if (f?.group === 'value') take(c, f);
-    else unknown(c, ctx);
+    const f = byNs.get(ns)?.get(name);
+    if (f?.group === 'value') take(state, c, f, ctx);
+    else unknown(name, ns, tree.line(c), ctx);
   }
-  return ticket;
+  return state.ticket;
+}
+
+interface TicketState {
+  ticket: TicketValue;
+  /** Schema position of the furthest field read so far. */
+  last: number;
+}
+
+/** Records one field of a ticket: its value, its line, and whether it is duplicated or out of order. */
+function take<N>(state: TicketState, c: N, f: FieldDef, ctx: Ctx<N>): void {
+  const line = ctx.tree.line(c);
+  if (state.ticket[f.name] !== undefined) {
+    ctx.issues.push({ kind: 'duplicate', field: f.name, line, detail: `${f.name} appears more than once` });
+    return;
+  }
+  const p = ctx.index.position.get(f)!;
+  if (p < state.last) {
+    ctx.issues.push({
+      kind: 'out-of-order',
+      field: f.name,
+      line,
+      detail: `${f.name} is out of schema order`,
+    });
+  } else state.last = p;
+  state.ticket[f.name] = simple(c, ctx.tree, ctx, f.name, line);
+  ctx.lines[f.name] = line;
 }
 
 /** A ftth child in another namespace: accepted with a warning in lenient mode, blamed otherwise. */
-function lenientFtth(c: XmlElement, ctx: Ctx): FieldDef | undefined {
-  const f = ctx.index.field.get(c.name);
-  if (!f || f.group !== 'ftth') return undefined;
+function lenientFtth(name: string, ns: string, line: number, ctx: Ctx<unknown>): FieldDef | undefined {
+  const f = ctx.index.field.get(name);
+  if (f?.group !== 'ftth') return undefined;
   if (ctx.index.settings.lenientFtthNamespace) {
     ctx.issues.push({
       kind: 'wrong-namespace',
       field: f.name,
-      line: c.line,
-      detail: `${f.name} read in namespace "${c.namespaceUri}" instead of "${ctx.index.ns.ftth}" (lenient mode)`,
+      line,
+      detail: `${f.name} read in namespace "${ns}" instead of "${ctx.index.ns.ftth}" (lenient mode)`,
     });
     return f;
   }
   return undefined;
 }
 
-function unknown(c: XmlElement, ctx: Ctx) {
+function unknown(name: string, ns: string, line: number, ctx: Ctx<unknown>) {
   const { index } = ctx;
-  const known = index.field.get(c.name);
+  const known = index.field.get(name);
   if (known) {
     ctx.issues.push({
       kind: 'wrong-namespace',
       field: known.name,
-      line: c.line,
-      detail: `${known.name} is in namespace "${c.namespaceUri}", expected "${index.ns[known.ns]}"`,
+      line,
+      detail: `${known.name} is in namespace "${ns}", expected "${index.ns[known.ns]}"`,
     });
-  } else if (index.profile.ignoredElements.includes(c.name)) {
-    ctx.issues.push({ kind: 'ignored', field: c.name, line: c.line, detail: `JSR 91 element ${c.name} is ignored (spec 2.3.1)` });
+  } else if (index.profile.ignoredElements.includes(name)) {
+    ctx.issues.push({
+      kind: 'ignored',
+      field: name,
+      line,
+      detail: `JSR 91 element ${name} is ignored (spec 2.3.1)`,
+    });
   } else {
-    ctx.issues.push({ kind: 'unknown-element', field: c.name, line: c.line, detail: `unknown element <${c.name}> ({${c.namespaceUri}})` });
+    ctx.issues.push({
+      kind: 'unknown-element',
+      field: name,
+      line,
+      detail: `unknown element <${name}> ({${ns}})`,
+    });
   }
 }
 
 /** Text of a simple element; null for xsi:nil. Elements inside a simple field are an issue. */
-function simple(el: XmlElement, ctx?: Ctx, field?: string): string | null {
-  if (isNil(el)) return null;
-  if (ctx && field && el.firstChild && childElements(el).length > 0) {
-    ctx.issues.push({ kind: 'not-simple', field, line: el.line, detail: `${field} must hold text, not elements` });
+function simple<N>(el: N, tree: Tree<N>, ctx?: Ctx<N>, field?: string, line?: number): string | null {
+  if (tree.nil(el)) return null;
+  if (ctx && field && tree.hasElementChild(el)) {
+    ctx.issues.push({
+      kind: 'not-simple',
+      field,
+      line: line ?? tree.line(el),
+      detail: `${field} must hold text, not elements`,
+    });
   }
-  return el.content;
+  return tree.text(el);
 }
 
-function childMap(el: XmlElement): Map<string, XmlElement> {
-  const m = new Map<string, XmlElement>();
-  for (const c of childElements(el)) {
-    const k = qname(c.namespaceUri, c.name);
+function childMap<N>(el: N, tree: Tree<N>): Map<string, N> {
+  const m = new Map<string, N>();
+  for (const c of tree.children(el)) {
+    const k = qname(tree.ns(c), tree.name(c));
     if (!m.has(k)) m.set(k, c);
   }
   return m;
 }
 
-function readFault(el: XmlElement): SoapFault {
+function readFault<N>(el: N, tree: Tree<N>): SoapFault {
   const fault: SoapFault = { faultcode: '', faultstring: '' };
-  for (const c of childElements(el)) {
-    if (c.name === 'faultcode') fault.faultcode = c.content.trim();
-    else if (c.name === 'faultstring') fault.faultstring = c.content;
-    else if (c.name === 'detail') {
-      const [exception] = childElements(c);
-      if (!exception) continue;
-      fault.exception = exception.name;
-      const [choice] = childElements(exception);
-      if (!choice) continue;
-      fault.choice = choice.name;
-      const message = childElements(choice).find((m) => m.name === 'message');
-      if (message) fault.message = message.content;
+  for (const c of tree.children(el)) {
+    const name = tree.name(c);
+    if (name === 'faultcode') fault.faultcode = tree.text(c).trim();
+    else if (name === 'faultstring') fault.faultstring = tree.text(c);
+    else if (name === 'detail') {
+      const [exception] = tree.children(c);
+      if (exception === undefined) continue;
+      fault.exception = tree.name(exception);
+      const [choice] = tree.children(exception);
+      if (choice === undefined) continue;
+      fault.choice = tree.name(choice);
+      const message = tree.children(choice).find((m) => tree.name(m) === 'message');
+      if (message !== undefined) fault.message = tree.text(message);
     }
   }
   return fault;

@@ -3,7 +3,7 @@
  * it is on the mock's hot path and the output is fully determined by the profile.
  */
 import type { NsKey, OperationDef, ProfileIndex } from '../profile/index.ts';
-import { escapeXml } from '../schema/xsd.ts';
+import { escapeXml, isDescriptorResponse } from '../schema/xsd.ts';
 import type { Credentials, GetRequest, SoapFault, TicketResponse, TicketValue } from './model.ts';
 
 const NS_KEYS: NsKey[] = ['soapenv', 'tt', 'cbe', 'co', 'bi', 'hdr', 'ftth', 'xsi'];
@@ -67,8 +67,12 @@ export class MessageWriter {
 
   setRequest(ticket: TicketValue, credentials?: Credentials, resyncRequired?: boolean): string {
     const op = this.op('setTroubleTicketByValue');
-    const resync = resyncRequired === undefined ? '' : this.el('tt', 'resyncRequired', String(resyncRequired));
-    return this.envelope(this.wrap(op, op.request, this.ticket('troubleTicketValue', ticket) + resync), credentials);
+    const resync =
+      resyncRequired === undefined ? '' : this.el('tt', 'resyncRequired', String(resyncRequired));
+    return this.envelope(
+      this.wrap(op, op.request, this.ticket('troubleTicketValue', ticket) + resync),
+      credentials,
+    );
   }
 
   getRequest(get: GetRequest, credentials?: Credentials): string {
@@ -110,20 +114,31 @@ export class MessageWriter {
   getResponse(r: TicketResponse, ticket?: TicketValue): string {
     const op = this.op('getTroubleTicketByKey');
     const value = ticket ?? { troubleTicketKey: null, troubleTicketState: null };
-    return this.envelope(this.wrap(op, op.response, this.ticketResponse(r) + this.ticket('troubleTicketValue', value)));
+    return this.envelope(
+      this.wrap(op, op.response, this.ticketResponse(r) + this.ticket('troubleTicketValue', value)),
+    );
   }
 
-  metaResponse(operation: string, values: string[]): string {
+  /**
+   * A meta response: `values` as an array of strings; for an event descriptor (getEventDescriptor),
+   * `eventType` and `values` as its propertyNames.
+   */
+  metaResponse(operation: string, values: string[], eventType?: string): string {
     const op = this.op(operation);
-    const child = op.meta!.responseChild;
+    const child = `${this.p[op.ns]}:${op.meta!.responseChild}`;
     const items = values.map((v) => this.el('co', 'item', v)).join('');
-    return this.envelope(this.wrap(op, op.response, `<${this.p[op.ns]}:${child}>${items}</${this.p[op.ns]}:${child}>`));
+    const inner = isDescriptorResponse(op)
+      ? `${this.el('co', 'eventType', eventType ?? '')}<${this.p.co}:propertyNames>${items}</${this.p.co}:propertyNames>`
+      : items;
+    return this.envelope(this.wrap(op, op.response, `<${child}>${inner}</${child}>`));
   }
 
   /** A SOAP 1.1 fault; with an operation and a choice, detail holds `<operation>Exception`. */
   fault(fault: SoapFault): string {
     const s = this.p.soapenv;
-    const op = fault.exception ? this.index.operation.get(fault.exception.replace(/Exception$/, '')) : undefined;
+    const op = fault.exception
+      ? this.index.operation.get(fault.exception.replace(/Exception$/, ''))
+      : undefined;
     let detail = '';
     if (op && fault.choice) {
       const q = `${this.p[op.ns]}:${op.exception}`;
