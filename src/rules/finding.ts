@@ -17,8 +17,10 @@ export interface Finding {
   field?: string;
   /** The offending value as received (null for xsi:nil). */
   value?: string | null;
-  /** French, names the field, the value, the rule and the clause. */
+  /** French, names the field, the value, the rule and the clause: `field : explication (règle R, §n [basis])`. */
   message: string;
+  /** The bare French explanation (what `message` says after `field : `, without the rule and clause). */
+  explanation?: string;
   basis: BasisKind;
   clause: string;
   demand: Demand;

@@ -2,5 +2,23 @@
  * The rule engine's public contract. Implementation modules live beside this file; consumers
  * (mock, scenarios, CLI) import only from here.
  */
+
+/**
+ * answerFor: maps findings to the answer §9 requires ("whenever one field can be blamed, a returnCode
+ * naming it"); codecErrorAnswer: the fault a CodecError requires; internalErrorAnswer: the Server fault
+ * of an internal error; faultChoiceFor: the detail choice an operation declares.
+ */
+export {
+  answerFor,
+  CLIENT_CHOICE,
+  codecErrorAnswer,
+  faultChoiceFor,
+  internalErrorAnswer,
+  SERVER_CHOICE,
+} from './answer.ts';
+/** All protocol rules on a decoded message; the same rules on a ticket value built in code. */
+export { checkMessage, checkTicket } from './check.ts';
+export type { Answer, CheckOutcome, FaultAnswer, RuleContext } from './context.ts';
 export type { Demand, Finding, Severity } from './finding.ts';
-export { luhnValid, luhnCheckDigit, sirenFrom, isSirenShape } from './siren.ts';
+export { closureCodesOf, type Roles, rolesOf } from './roles.ts';
+export { isSirenShape, luhnCheckDigit, luhnValid, sirenFrom } from './siren.ts';

@@ -1,0 +1,204 @@
+/**
+ * Rules on the other messages: the read request (R9), create/set/get responses (spec 4.1, §9) and
+ * SOAP faults (§3).
+ */
+import type { OperationDef, ProfileIndex } from '../profile/index.ts';
+import type { GetRequest, SoapFault, TicketResponse, TicketValue } from '../soap/model.ts';
+import { type Draft, isGiven, list, q } from './text.ts';
+
+/** The profile fields of a get request, as a flat map (attrNames is not a field). */
+export function getRequestValues(get: GetRequest): TicketValue {
+  const out: TicketValue = {};
+  for (const [k, v] of Object.entries(get))
+    if (k !== 'attrNames' && v !== undefined) out[k] = v as string | null;
+  return out;
+}
+
+export function checkGetRequest(
+  get: GetRequest,
+  index: ProfileIndex,
+  lines: Record<string, number>,
+): Draft[] {
+  const r = index.profile.getRequest;
+  const values = getRequestValues(get);
+  const out: Draft[] = [];
+  const at = (field: string) => ({
+    field,
+    ...(values[field] !== undefined ? { value: values[field] } : {}),
+    ...(lines[field] !== undefined ? { line: lines[field] } : {}),
+  });
+  for (const field of r.mandatory) {
+    if (isGiven(values[field])) continue;
+    out.push({
+      ...at(field),
+      rule: 'MANDATORY',
+      severity: 'error',
+      demand: 'missing',
+      basis: r.basis,
+      clause: r.clause,
+      explanation: "champ obligatoire de la lecture d'un ticket (R9) absent ou vide",
+    });
+  }
+  for (const group of r.oneOf) {
+    if (group.some((f) => isGiven(values[f]))) continue;
+    out.push({
+      ...at(group[0]!),
+      rule: 'ONEOF',
+      severity: 'error',
+      demand: 'missing',
+      basis: r.basis,
+      clause: r.clause,
+      explanation: `l'un des champs ${group.join(' ou ')} est obligatoire pour la lecture d'un ticket (R9) : aucun n'est renseigné`,
+    });
+  }
+  for (const name of get.attrNames ?? []) {
+    if (index.field.has(name)) continue;
+    out.push({
+      rule: 'GET.ATTR',
+      severity: 'warning',
+      field: 'attrNames',
+      value: name,
+      ...(lines.attrNames !== undefined ? { line: lines.attrNames } : {}),
+      basis: 'interop',
+      clause: '§3',
+      explanation: `attrNames cite ${q(name)}, qui n'est pas un champ du profil ${index.profile.id}`,
+    });
+  }
+  return out;
+}
+
+/** Label names a field as §9 asks: `field` or `field : explication`. */
+function labelField(label: string, index: ProfileIndex): { named?: string; leading: boolean } {
+  const head = /^\s*([A-Za-z][\w.-]*)/.exec(label)?.[1];
+  if (head && index.field.has(head)) return { named: head, leading: true };
+  const named = label.split(/[^\w.-]+/).find((w) => index.field.has(w));
+  return { ...(named ? { named } : {}), leading: false };
+}
+
+export function checkTicketResponse(
+  response: TicketResponse,
+  ticket: TicketValue | undefined,
+  operation: OperationDef,
+  index: ProfileIndex,
+  lines: Record<string, number>,
+): Draft[] {
+  const codes = index.profile.returnCodes;
+  const basis = { basis: codes.basis, clause: codes.clause };
+  const out: Draft[] = [];
+  const at = (field: 'returnCode' | 'returnLabel' | 'troubleTicketKey') => ({
+    field,
+    ...(response[field] !== undefined ? { value: response[field] } : {}),
+    ...(lines[field] !== undefined ? { line: lines[field] } : {}),
+    demand: 'none' as const,
+  });
+  const rc = response.returnCode;
+  const known = [codes.success, codes.missing, codes.invalid];
+  if (!isGiven(rc) || !known.includes(rc.trim())) {
+    out.push({
+      ...at('returnCode'),
+      rule: 'RESPONSE.CODE',
+      severity: 'error',
+      ...basis,
+      explanation: isGiven(rc)
+        ? `le code retour ${q(rc)} n'est pas un code du protocole (${list(known)})`
+        : `le code retour ${q(rc)} est obligatoire (${list(known)})`,
+    });
+    return out;
+  }
+  const code = rc.trim();
+  if (code === codes.missing || code === codes.invalid) {
+    const label = response.returnLabel;
+    const found = isGiven(label) ? labelField(label, index) : { leading: false };
+    if (!found.named) {
+      out.push({
+        ...at('returnLabel'),
+        rule: 'RESPONSE.LABEL',
+        severity: 'error',
+        ...basis,
+        explanation: `le libellé ${q(label)} doit nommer le champ en erreur pour le code retour ${code} (format « champ : explication », §9)`,
+      });
+    } else if (!found.leading) {
+      out.push({
+        ...at('returnLabel'),
+        rule: 'RESPONSE.LABEL.FORMAT',
+        severity: 'warning',
+        basis: 'decision',
+        clause: '§9',
+        explanation: `le libellé ${q(label)} nomme ${found.named} mais ne suit pas le format « champ : explication »`,
+      });
+    }
+  }
+  if (operation.kind === 'create' && code === codes.success && !isGiven(response.troubleTicketKey)) {
+    out.push({
+      ...at('troubleTicketKey'),
+      rule: 'RESPONSE.KEY',
+      severity: 'error',
+      ...basis,
+      explanation: `une création réussie (code retour ${code}) doit renvoyer la clé du ticket créé : reçu ${q(response.troubleTicketKey)}`,
+    });
+  }
+  if (ticket && code === codes.success) {
+    for (const f of index.profile.fields) {
+      if (!f.required || isGiven(ticket[f.name])) continue;
+      out.push({
+        field: f.name,
+        ...(ticket[f.name] !== undefined ? { value: ticket[f.name] } : {}),
+        ...(lines[f.name] !== undefined ? { line: lines[f.name] } : {}),
+        demand: 'none',
+        rule: 'RESPONSE.TICKET',
+        severity: 'error',
+        basis: 'spec',
+        clause: 'spec 3.3.2',
+        explanation: `une lecture réussie doit renvoyer le ticket : ${f.name} vaut ${q(ticket[f.name])}`,
+      });
+    }
+  }
+  return out;
+}
+
+const FAULT_CODES = ['Client', 'Server', 'VersionMismatch', 'MustUnderstand'];
+
+export function checkFault(fault: SoapFault, operation: OperationDef | undefined): Draft[] {
+  const out: Draft[] = [];
+  const base = { demand: 'none' as const, basis: 'interop' as const, clause: '§3' };
+  const local = fault.faultcode.replace(/^.*:/, '');
+  if (!FAULT_CODES.includes(local)) {
+    out.push({
+      ...base,
+      rule: 'FAULT.CODE',
+      severity: 'error',
+      field: 'faultcode',
+      value: fault.faultcode,
+      explanation: `le faultcode ${q(fault.faultcode)} n'est pas un code SOAP 1.1 (${list(FAULT_CODES)})`,
+    });
+  }
+  if (!isGiven(fault.faultstring)) {
+    out.push({
+      ...base,
+      rule: 'FAULT.STRING',
+      severity: 'warning',
+      field: 'faultstring',
+      value: fault.faultstring,
+      explanation: 'le faultstring est vide',
+    });
+  }
+  if (!fault.exception || !fault.choice) {
+    out.push({
+      ...base,
+      rule: 'FAULT.DETAIL',
+      severity: 'warning',
+      field: 'detail',
+      explanation: "le detail ne porte pas d'exception <opération>Exception avec son choix (§3)",
+    });
+  } else if (operation && !operation.faultChoices.includes(fault.choice)) {
+    out.push({
+      ...base,
+      rule: 'FAULT.CHOICE',
+      severity: 'error',
+      field: 'detail',
+      value: fault.choice,
+      explanation: `l'exception ${q(fault.choice)} n'est pas un choix de ${operation.exception} (${list(operation.faultChoices)})`,
+    });
+  }
+  return out;
+}

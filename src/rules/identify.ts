@@ -1,0 +1,232 @@
+/**
+ * Identifies the R6/R7 action a create/set carries, from the action code (bi:description), the
+ * sender, the current state, the requested state, the closure code and the action's discriminator,
+ * in that order. Each step that would leave no candidate is reported and skipped, so the remaining
+ * rules still run against the most plausible action.
+ */
+import type { ActionDef, OperationDef, ProfileIndex, TransitionDef } from '../profile/index.ts';
+import type { TicketValue } from '../soap/model.ts';
+import type { RuleContext } from './context.ts';
+import { closureCodesOf, rolesOf } from './roles.ts';
+import { type Draft, isGiven, list, q } from './text.ts';
+
+interface Pair {
+  action: ActionDef;
+  transition: TransitionDef;
+}
+
+export interface Identified {
+  action?: ActionDef;
+  transition?: TransitionDef;
+  drafts: Draft[];
+}
+
+const describe = (pairs: Pair[]) =>
+  [...new Set(pairs.map((p) => `${p.transition.id} ${p.transition.title}`))].join(', ');
+
+/** Fields an action mentions in any way. */
+export function declaredFields(a: ActionDef): Set<string> {
+  return new Set([
+    ...a.mandatory,
+    ...a.optional,
+    ...(a.oneOf ?? []).flat(),
+    ...(a.conditions ?? []).flatMap((c) => [c.when.field, ...c.require]),
+    ...Object.keys(a.fixed ?? {}),
+    ...Object.keys(a.allowed ?? {}),
+    ...(a.discriminator ? [a.discriminator.field] : []),
+  ]);
+}
+
+export function identifyAction(
+  ticket: TicketValue,
+  operation: OperationDef['name'],
+  index: ProfileIndex,
+  ctx: RuleContext,
+  lines: Record<string, number>,
+): Identified {
+  const roles = rolesOf(index);
+  const drafts: Draft[] = [];
+  const active = new Set(index.activeTransitions.map((t) => t.id));
+  const actions = index.activeActions.filter((a) => a.operation === operation);
+  let pairs: Pair[] = actions.flatMap((action) =>
+    action.transitions
+      .filter((id) => active.has(id))
+      .map((id) => ({ action, transition: index.transition.get(id)! })),
+  );
+  if (pairs.length === 0) return { drafts };
+  const at = (field: string, value?: string | null) => ({
+    field,
+    ...(value !== undefined ? { value } : {}),
+    ...(lines[field] !== undefined ? { line: lines[field] } : {}),
+  });
+
+  const descField = roles.description;
+  const desc = descField ? ticket[descField.name] : undefined;
+  if (descField && !isGiven(desc) && actions.length > 1) {
+    // Without its action code a set cannot be told apart; only the missing code can be reported.
+    if (actions.every((a) => a.mandatory.includes(descField.name))) {
+      const catalogues = [...new Set(actions.map((a) => a.catalogue))].join('/');
+      drafts.push({
+        ...at(descField.name, desc),
+        rule: 'MANDATORY',
+        severity: 'error',
+        demand: 'missing',
+        basis: index.profile.commonSet.basis,
+        clause: index.profile.commonSet.clause,
+        explanation: `champ obligatoire ${q(desc)} : le code action identifie l'action ${catalogues} portée par ${operation}`,
+      });
+    }
+    return { drafts };
+  }
+  if (descField && isGiven(desc)) {
+    const byDesc = pairs.filter((p) => p.transition.description === desc);
+    if (byDesc.length === 0) {
+      const elsewhere = index.activeTransitions.find((t) => t.description === desc);
+      const l = index.list.get(descField.list!)!;
+      drafts.push({
+        ...at(descField.name, desc),
+        rule: elsewhere ? 'ACTION.OPERATION' : 'ACTION.UNKNOWN',
+        severity: 'error',
+        basis: elsewhere ? elsewhere.basis : l.basis,
+        clause: elsewhere ? elsewhere.clause : l.clause,
+        explanation: elsewhere
+          ? `l'action ${q(desc)} (${elsewhere.id}) n'est pas portée par l'opération ${operation}`
+          : `le code action ${q(desc)} n'identifie aucune action active du profil (${list([...new Set(pairs.map((p) => p.transition.description))])})`,
+      });
+      return { drafts };
+    }
+    pairs = byDesc;
+  }
+  const code = desc ?? pairs[0]!.transition.description;
+  const where = descField?.name ?? index.settings.illegalTransitionField;
+
+  if (ctx.sender) {
+    const bySender = pairs.filter((p) => p.action.actor === ctx.sender);
+    if (bySender.length === 0) {
+      const other = pairs[0]!.action;
+      drafts.push({
+        ...at(where, desc),
+        rule: 'ACTION.ACTOR',
+        severity: 'error',
+        basis: other.basis,
+        clause: other.clause,
+        explanation: `l'action ${q(code)} est réservée à l'${other.actor} (${other.catalogue}), elle ne peut pas être envoyée par l'${ctx.sender}`,
+      });
+    } else pairs = bySender;
+  }
+
+  const current = ctx.current;
+  if (current && pairs.some((p) => p.transition.from !== null)) {
+    const stateDef = index.profile.states.find((s) => s.name === current.state);
+    const field = index.settings.illegalTransitionField;
+    const basis = index.profile.settingsBasis.illegalTransitionField;
+    if (stateDef?.final) {
+      drafts.push({
+        ...at(field, ticket[field]),
+        rule: 'TRANSITION.FINAL',
+        severity: 'error',
+        ...basis,
+        explanation: `le ticket est dans l'état final « ${current.state} » : aucune action n'est permise (${q(code)} refusée)`,
+      });
+    } else {
+      const byFrom = pairs.filter(
+        (p) => p.transition.from === null || p.transition.from.includes(current.state),
+      );
+      if (byFrom.length === 0) {
+        const from = [...new Set(pairs.flatMap((p) => p.transition.from ?? []))];
+        drafts.push({
+          ...at(field, ticket[field]),
+          rule: 'TRANSITION',
+          severity: 'error',
+          ...basis,
+          explanation: `l'action ${q(code)} (${describe(pairs)}) n'est pas permise depuis l'état « ${current.state} » (permise depuis : ${list(from)})`,
+        });
+      } else pairs = byFrom;
+    }
+  }
+
+  const stateField = roles.state;
+  const requested = stateField ? ticket[stateField.name] : undefined;
+  if (stateField && isGiven(requested)) {
+    const reaches = (t: TransitionDef) =>
+      t.to !== 'unchanged'
+        ? requested === t.to
+        : current
+          ? requested === current.state
+          : (t.from ?? []).includes(requested);
+    const byTarget = pairs.filter((p) => reaches(p.transition));
+    if (byTarget.length === 0) {
+      const expected = [
+        ...new Set(
+          pairs.flatMap((p) =>
+            p.transition.to !== 'unchanged'
+              ? [p.transition.to]
+              : current
+                ? [current.state]
+                : (p.transition.from ?? []),
+          ),
+        ),
+      ];
+      const t = pairs[0]!.transition;
+      drafts.push({
+        ...at(stateField.name, requested),
+        rule: 'TARGET.STATE',
+        severity: 'error',
+        basis: t.basis,
+        clause: t.clause,
+        explanation: `l'état demandé ${q(requested)} ne correspond pas à l'action ${q(code)} (${describe(pairs)}) : attendu ${list(expected)}`,
+      });
+    } else pairs = byTarget;
+  }
+
+  const codeField = roles.closureCode;
+  const closure = codeField ? ticket[codeField.name] : undefined;
+  if (codeField && isGiven(closure)) {
+    const byCode = pairs.filter(
+      (p) =>
+        p.transition.closureCodes &&
+        closureCodesOf(index, p.transition.closureCodes).includes(closure.trim()),
+    );
+    if (byCode.length > 0) pairs = byCode;
+  }
+
+  const byDiscriminator = pairs.filter((p) => discriminatorHolds(p.action, ticket, index));
+  if (byDiscriminator.length > 0) pairs = byDiscriminator;
+
+  const best = pickBest(pairs, ticket);
+  const transitions = [...new Set(pairs.filter((p) => p.action === best).map((p) => p.transition))];
+  return { action: best, ...(transitions.length === 1 ? { transition: transitions[0]! } : {}), drafts };
+}
+
+/**
+ * A discriminator decides only on a valid value: a wrong value is reported by the list rule and must
+ * not make the message look like another action.
+ */
+function discriminatorHolds(a: ActionDef, ticket: TicketValue, index: ProfileIndex): boolean {
+  const d = a.discriminator;
+  if (!d) return true;
+  const v = ticket[d.field];
+  const f = index.field.get(d.field);
+  const l = f?.list ? index.list.get(f.list) : undefined;
+  if (isGiven(v) && l?.mode === 'strict' && !l.values.includes(v) && !l.legacy?.includes(v)) return true;
+  if (d.in) return isGiven(v) && d.in.includes(v);
+  if (d.notIn) return !isGiven(v) || !d.notIn.includes(v);
+  return true;
+}
+
+/** The action whose fields the message fits best: fewest missing, then most of its fields present. */
+function pickBest(pairs: Pair[], ticket: TicketValue): ActionDef {
+  let best: ActionDef | undefined;
+  let bestScore: [number, number] = [Number.POSITIVE_INFINITY, -1];
+  for (const a of new Set(pairs.map((p) => p.action))) {
+    const missing =
+      a.mandatory.filter((f) => !isGiven(ticket[f])).length +
+      (a.oneOf ?? []).filter((g) => !g.some((f) => isGiven(ticket[f]))).length;
+    const present = [...declaredFields(a)].filter((f) => isGiven(ticket[f])).length;
+    if (missing < bestScore[0] || (missing === bestScore[0] && present > bestScore[1])) {
+      best = a;
+      bestScore = [missing, present];
+    }
+  }
+  return best!;
+}
