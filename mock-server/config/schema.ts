@@ -1,0 +1,267 @@
+/**
+ * The mock OI's configuration: one YAML file, environment variables and CLI flags all land in this
+ * shape, validated once at start. Every key has a default, so an empty file is a working config.
+ */
+import { z } from 'zod';
+import type { ProfileSettings } from '../../src/profile/index.ts';
+import { DEFAULT_PROFILE_ID, getProfile, profileIds } from '../../src/profile/index.ts';
+import { isSirenShape } from '../../src/rules/index.ts';
+import { DEFAULT_OI_NAME, DEFAULT_OI_SIREN, DEMO_ACCOUNTS } from '../engine/options.ts';
+
+/** The endpoint the protocol names (§1); `path` overrides it. */
+export const DEFAULT_PATH = getProfile().service.path;
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_HTTPS_PORT = 8443;
+export const DEFAULT_HOST = '127.0.0.1';
+export const CONTROL_PREFIX = '/_control';
+
+const port = z
+  .number({ error: 'must be a port number' })
+  .int('must be an integer')
+  .min(0, 'must be ≥ 0')
+  .max(65535, 'must be ≤ 65535');
+const ms = z
+  .number({ error: 'must be a number of milliseconds' })
+  .int('must be an integer')
+  .min(0, 'must be ≥ 0');
+const nullableMs = z.union([ms, z.null()], { error: 'must be a number of milliseconds or null' });
+const siren = z
+  .string({ error: 'must be a string of 9 digits' })
+  .refine(isSirenShape, { error: 'must be 9 digits', abort: true });
+const nonEmpty = z.string({ error: 'must be a string' }).min(1, 'must not be empty');
+
+const httpsSchema = z
+  .strictObject({
+    enabled: z.boolean({ error: 'must be true or false' }).default(false),
+    port: port.default(DEFAULT_HTTPS_PORT),
+    /** PEM certificate file; with `key`. Without both, a self-signed pair is generated in dataDir. */
+    cert: nonEmpty.optional(),
+    key: nonEmpty.optional(),
+  })
+  .superRefine((v, ctx) => {
+    if ((v.cert === undefined) !== (v.key === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [v.cert === undefined ? 'cert' : 'key'],
+        message: `is required when https.${v.cert === undefined ? 'key' : 'cert'} is set`,
+        input: undefined,
+      });
+    }
+  });
+
+const accountSchema = z.strictObject({
+  login: nonEmpty,
+  password: nonEmpty,
+  siren,
+  name: z.string({ error: 'must be a string' }).optional(),
+});
+
+const pushSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  login: z.string({ error: 'must be a string' }),
+  password: z.string({ error: 'must be a string' }),
+  /** PEM text or a path to a PEM file. */
+  ca: nonEmpty.optional(),
+  insecure: z.boolean({ error: 'must be true or false' }).default(false),
+  maxRetries: z
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(0, 'must be ≥ 0')
+    .default(5),
+  backoffMs: ms.default(500),
+  timeoutMs: ms.default(10_000),
+});
+
+export const behaviourSchema = z.strictObject({
+  takeInChargeAfterMs: nullableMs.optional(),
+  planAfterMs: nullableMs.optional(),
+  resolveAfterMs: nullableMs.optional(),
+  resolveWith: nonEmpty.optional(),
+  rejectUnknownPto: z.boolean({ error: 'must be true or false' }).optional(),
+  rejectDuplicateAccess: z.boolean({ error: 'must be true or false' }).optional(),
+  cancellationAnswer: z
+    .enum(['agree', 'refuse', 'none'], { error: 'must be one of agree, refuse, none' })
+    .optional(),
+  cancellationAnswerAfterMs: ms.optional(),
+});
+
+const inventorySchema = z.strictObject({
+  /** Number of generated PTO (fakerFR, seeded) when no CSV is given. */
+  count: z.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be ≥ 0').default(200),
+  seed: z.number({ error: 'must be a number' }).int('must be an integer').default(42),
+  /** CSV file with a header line naming at least technicalId; loaded instead of generating. */
+  csv: nonEmpty.optional(),
+});
+
+const controlSchema = z.strictObject({
+  /** Bearer token of the control API; required when the control API is bound beyond localhost. */
+  token: z.string({ error: 'must be a string' }).min(16, 'must be at least 16 characters').optional(),
+  /** Serve the control API on its own port instead of under /_control on the SOAP port. */
+  port: port.optional(),
+  host: nonEmpty.optional(),
+});
+
+const limitsSchema = z.strictObject({
+  /** Time allowed to receive a whole request body (slow bodies get a Client fault). */
+  bodyTimeoutMs: ms.min(100, 'must be ≥ 100').default(10_000),
+  /** Time allowed to receive the request headers (node:http headersTimeout). */
+  headersTimeoutMs: ms.min(100, 'must be ≥ 100').default(10_000),
+  keepAliveTimeoutMs: ms.default(5_000),
+  /** Simultaneous sockets per listener; node:http closes further connections at once. */
+  maxConnections: z
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(1, 'must be ≥ 1')
+    .default(1024),
+});
+
+const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The profile's [decision] settings, typed from the default profile's own values. */
+function settingsSchema() {
+  const base = getProfile().settings;
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, value] of Object.entries(base)) {
+    if (typeof value === 'boolean') shape[key] = z.boolean({ error: 'must be true or false' }).optional();
+    else if (typeof value === 'number')
+      shape[key] = z
+        .number({ error: 'must be a number' })
+        .int('must be an integer')
+        .min(0, 'must be ≥ 0')
+        .optional();
+    else shape[key] = nonEmpty.optional();
+  }
+  return z.strictObject(shape) as unknown as z.ZodType<Partial<ProfileSettings>>;
+}
+
+export const configSchema = z
+  .strictObject({
+    host: nonEmpty.default(DEFAULT_HOST),
+    /** Plain HTTP port; null disables plain HTTP (HTTPS only). */
+    port: z.union([port, z.null()], { error: 'must be a port number or null' }).default(DEFAULT_PORT),
+    https: httpsSchema.default({ enabled: false, port: DEFAULT_HTTPS_PORT }),
+    path: z
+      .string({ error: 'must be a string' })
+      .regex(
+        /^\/[^?#\s]*$/,
+        'must be an absolute URL path such as /interop-sav-21/services/JVTTroubleTicketSessionWSPort',
+      )
+      .refine(
+        (p) => p !== CONTROL_PREFIX && !p.startsWith(`${CONTROL_PREFIX}/`),
+        `must not be under ${CONTROL_PREFIX}`,
+      )
+      .default(DEFAULT_PATH),
+    dataDir: nonEmpty.default('./data'),
+    /** Keep everything in memory (SQLite :memory:), nothing written to dataDir except a generated certificate. */
+    memory: z.boolean({ error: 'must be true or false' }).default(false),
+    profile: z
+      .string({ error: 'must be a string' })
+      .refine((id) => profileIds().includes(id), {
+        error: `must be a known profile (${profileIds().join(', ')})`,
+      })
+      .default(DEFAULT_PROFILE_ID),
+    /** Overrides of the profile's [decision] settings. */
+    settings: settingsSchema().default({}),
+    oiSiren: siren.default(DEFAULT_OI_SIREN),
+    oiName: z
+      .string({ error: 'must be a string' })
+      .max(40, 'must be at most 40 characters')
+      .default(DEFAULT_OI_NAME),
+    accounts: z
+      .array(accountSchema, { error: 'must be a list of accounts' })
+      .default(DEMO_ACCOUNTS.map((a) => ({ ...a }))),
+    push: pushSchema.optional(),
+    behaviour: behaviourSchema.default({}),
+    inventory: inventorySchema.default({ count: 200, seed: 42 }),
+    control: controlSchema.default({}),
+    limits: limitsSchema.default({
+      bodyTimeoutMs: 10_000,
+      headersTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnections: 1024,
+    }),
+    log: z
+      .strictObject({
+        level: z.enum(levels, { error: `must be one of ${levels.join(', ')}` }).default('info'),
+      })
+      .default({ level: 'info' }),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Map<string, number>();
+    c.accounts.forEach((a, i) => {
+      const first = seen.get(a.login);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accounts', i, 'login'],
+          message: `is already used by accounts[${first}]`,
+          input: a.login,
+        });
+      } else seen.set(a.login, i);
+    });
+    if (c.accounts.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accounts'],
+        message: 'must list at least one OC account',
+        input: c.accounts,
+      });
+    }
+    if (c.port === null && !c.https.enabled) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['port'],
+        message: 'is null but https.enabled is false: nothing would listen',
+        input: null,
+      });
+    }
+    const ports = [
+      { key: 'port', port: c.port },
+      { key: 'https.port', port: c.https.enabled ? c.https.port : null },
+      { key: 'control.port', port: c.control.port ?? null },
+    ];
+    for (const [i, p] of ports.entries()) {
+      const earlier = ports.slice(0, i).find((q) => q.port !== null && q.port !== 0 && q.port === p.port);
+      if (earlier) {
+        ctx.addIssue({
+          code: 'custom',
+          path: p.key.split('.'),
+          message: `is already used by ${earlier.key}`,
+          input: p.port,
+        });
+      }
+    }
+    const profile = getProfile(c.profile);
+    if (
+      c.behaviour.resolveWith !== undefined &&
+      !profile.closureCodes.some((cc) => cc.code === c.behaviour.resolveWith)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['behaviour', 'resolveWith'],
+        message: `must be a closure code of profile ${c.profile}`,
+        input: c.behaviour.resolveWith,
+      });
+    }
+    const controlHost = c.control.host ?? c.host;
+    if (!isLoopback(controlHost) && c.control.token === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['control', 'token'],
+        message: `is required: the control API would be bound to ${controlHost}, beyond localhost`,
+        input: undefined,
+      });
+    }
+  });
+
+export type MockConfigInput = z.input<typeof configSchema>;
+export type MockConfig = z.output<typeof configSchema>;
+export type AccountConfig = z.output<typeof accountSchema>;
+export type PushConfig = z.output<typeof pushSchema>;
+export type LogLevel = (typeof levels)[number];
+
+/** 127.0.0.1, ::1, localhost: the hosts where the control API may run without a token. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}

@@ -1,0 +1,84 @@
+/**
+ * OC authentication: the header's LoginName/Password against the configured accounts, compared in
+ * constant time, with a per-login failure rate limit. Unknown logins are treated exactly like known
+ * ones (same digest work, same rate limit), so answers and timings do not reveal which logins exist.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Credentials } from '../../src/soap/model.ts';
+import type { Clock } from './clock.ts';
+import type { OcAccount } from './types.ts';
+
+export interface RateLimit {
+  /** Failures allowed per login within the window; the next attempt, even a right one, is refused. */
+  maxFailures: number;
+  windowMs: number;
+}
+
+export const DEFAULT_RATE_LIMIT: RateLimit = { maxFailures: 5, windowMs: 60_000 };
+
+export type AuthResult =
+  | { ok: true; account: OcAccount }
+  | { ok: false; reason: 'missing' | 'invalid' | 'locked'; login?: string; retryAfterMs?: number };
+
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+/** Bounds the failure table: an attacker cycling random logins cannot grow it without limit. */
+const MAX_TRACKED_LOGINS = 10_000;
+
+export class Authenticator {
+  private readonly accounts = new Map<string, { account: OcAccount; digest: Buffer }>();
+  private readonly failures = new Map<string, number[]>();
+  private readonly dummy = digest('\u0000no-such-account\u0000');
+
+  constructor(
+    accounts: OcAccount[],
+    private readonly clock: Clock,
+    private readonly limit: RateLimit = DEFAULT_RATE_LIMIT,
+  ) {
+    for (const a of accounts) {
+      if (this.accounts.has(a.login)) throw new Error(`accounts: login "${a.login}" is listed twice`);
+      this.accounts.set(a.login, { account: a, digest: digest(a.password) });
+    }
+  }
+
+  authenticate(credentials: Credentials | undefined): AuthResult {
+    if (!credentials) return { ok: false, reason: 'missing' };
+    const { login, password } = credentials;
+    const now = this.clock.now();
+    const recent = this.recentFailures(login, now);
+    if (recent.length >= this.limit.maxFailures) {
+      return { ok: false, reason: 'locked', login, retryAfterMs: recent[0]! + this.limit.windowMs - now };
+    }
+    const known = this.accounts.get(login);
+    const match = timingSafeEqual(digest(password), known?.digest ?? this.dummy) && known !== undefined;
+    if (match) {
+      this.failures.delete(login);
+      return { ok: true, account: known.account };
+    }
+    this.recordFailure(login, recent, now);
+    return { ok: false, reason: 'invalid', login };
+  }
+
+  reset(): void {
+    this.failures.clear();
+  }
+
+  private recentFailures(login: string, now: number): number[] {
+    const list = this.failures.get(login);
+    if (!list) return [];
+    const recent = list.filter((t) => now - t < this.limit.windowMs);
+    if (recent.length === 0) this.failures.delete(login);
+    else if (recent.length !== list.length) this.failures.set(login, recent);
+    return recent;
+  }
+
+  private recordFailure(login: string, recent: number[], now: number): void {
+    if (!this.failures.has(login) && this.failures.size >= MAX_TRACKED_LOGINS) {
+      for (const [l, times] of this.failures) {
+        if (times.every((t) => now - t >= this.limit.windowMs)) this.failures.delete(l);
+      }
+      // Still full of live entries: forget the oldest login rather than grow.
+      if (this.failures.size >= MAX_TRACKED_LOGINS) this.failures.delete(this.failures.keys().next().value!);
+    }
+    this.failures.set(login, [...recent, now]);
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The OI's automatic behaviour: one timer per open ticket for its next step (take in charge, plan,
+ * resolve, answer a cancellation request), measured from the moment the ticket entered its current
+ * stage. Timers are derived from the stored ticket, so after a restart they are simply recomputed.
+ */
+import type { ActionDef, ProfileIndex } from '../../src/profile/index.ts';
+import type { TicketValue } from '../../src/soap/model.ts';
+import type { TicketRecord, TicketStore } from '../store/types.ts';
+import type { Clock } from './clock.ts';
+import { engineFields } from './fields.ts';
+import { transitionFor } from './lifecycle.ts';
+import { PLANNED } from './oi-actions.ts';
+import type { Behaviour } from './types.ts';
+
+export interface Step {
+  action: string;
+  afterMs: number;
+  fields?: TicketValue;
+}
+
+export const DEFAULT_BEHAVIOUR: Behaviour = {
+  takeInChargeAfterMs: null,
+  planAfterMs: null,
+  resolveAfterMs: null,
+  resolveWith: 'RET01',
+  rejectUnknownPto: true,
+  rejectDuplicateAccess: true,
+  cancellationAnswer: 'none',
+  cancellationAnswerAfterMs: 0,
+};
+
+export const hasTimedSteps = (b: Behaviour) =>
+  b.takeInChargeAfterMs !== null ||
+  b.planAfterMs !== null ||
+  b.resolveAfterMs !== null ||
+  b.cancellationAnswer !== 'none';
+
+/** The next automatic step of a ticket under a behaviour, if any. */
+export function nextStep(index: ProfileIndex, t: TicketRecord, b: Behaviour): Step | undefined {
+  if (!t.open || !t.intakeDone) return undefined;
+  const can = (id: string) => {
+    const a: ActionDef | undefined = index.action.get(id);
+    return (
+      a !== undefined && index.activeActions.includes(a) && transitionFor(index, a, t.state) !== undefined
+    );
+  };
+  if (b.takeInChargeAfterMs !== null && can('oi.takeInCharge')) {
+    return { action: 'oi.takeInCharge', afterMs: b.takeInChargeAfterMs };
+  }
+  const planned = t.fields[PLANNED.field] === PLANNED.value;
+  if (b.planAfterMs !== null && !planned && can('oi.plan'))
+    return { action: 'oi.plan', afterMs: b.planAfterMs };
+  if (b.resolveAfterMs !== null && (planned || b.planAfterMs === null) && can('oi.resolution')) {
+    return {
+      action: 'oi.resolution',
+      afterMs: b.resolveAfterMs,
+      fields: { [engineFields(index).closureCode]: b.resolveWith },
+    };
+  }
+  if (b.cancellationAnswer === 'agree' && can('oi.cancellationAgreement')) {
+    return { action: 'oi.cancellationAgreement', afterMs: b.cancellationAnswerAfterMs };
+  }
+  if (b.cancellationAnswer === 'refuse' && can('oi.cancellationRefusal')) {
+    return { action: 'oi.cancellationRefusal', afterMs: b.cancellationAnswerAfterMs };
+  }
+  return undefined;
+}
+
+export interface AutomationDeps {
+  index: ProfileIndex;
+  clock: Clock;
+  store: TicketStore;
+  behaviour: () => Behaviour;
+  /** Performs the step; the engine reschedules the ticket after applying it. */
+  run: (key: string, step: Step) => void;
+}
+
+export class Automation {
+  private readonly timers = new Map<string, unknown>();
+  private stopped = false;
+
+  constructor(private readonly deps: AutomationDeps) {}
+
+  /** (Re)computes the timer of one ticket. */
+  schedule(t: TicketRecord): void {
+    this.cancel(t.troubleTicketKey);
+    if (this.stopped) return;
+    const step = nextStep(this.deps.index, t, this.deps.behaviour());
+    if (!step) return;
+    const { clock } = this.deps;
+    const delay = Math.max(0, Date.parse(t.stageAt) + step.afterMs - clock.now());
+    const handle = clock.setTimeout(() => {
+      this.timers.delete(t.troubleTicketKey);
+      if (!this.stopped) this.deps.run(t.troubleTicketKey, step);
+    }, delay);
+    this.timers.set(t.troubleTicketKey, handle);
+  }
+
+  cancel(key: string): void {
+    const h = this.timers.get(key);
+    if (h !== undefined) {
+      this.deps.clock.clearTimeout(h);
+      this.timers.delete(key);
+    }
+  }
+
+  /** Recomputes every open ticket's timer (after a restart or a behaviour change). */
+  rescheduleAll(): void {
+    this.clear();
+    if (this.stopped || !hasTimedSteps(this.deps.behaviour())) return;
+    for (const t of this.deps.store.openTickets()) this.schedule(t);
+  }
+
+  clear(): void {
+    for (const h of this.timers.values()) this.deps.clock.clearTimeout(h);
+    this.timers.clear();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.clear();
+  }
+
+  get size(): number {
+    return this.timers.size;
+  }
+}

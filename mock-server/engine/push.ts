@@ -1,0 +1,257 @@
+/**
+ * Push of the OI's actions (R7) to the OC's endpoint as setTroubleTicketByValue requests. Deliveries
+ * of one ticket go out strictly in order (n+1 waits for the outcome of n); tickets are served in
+ * parallel up to a concurrency limit. A delivery is retried with exponential backoff on transport
+ * errors, timeouts, HTTP errors and SOAP faults; an answer with returnCode 1/2 is a refusal by the OC:
+ * recorded as failed, not retried. Every attempt updates the stored delivery, so pending deliveries
+ * resume after a restart.
+ */
+import http, { type ClientRequest } from 'node:http';
+import https from 'node:https';
+import type { ProfileIndex } from '../../src/profile/index.ts';
+import { readMessage } from '../../src/soap/read.ts';
+import type { MessageWriter } from '../../src/soap/write.ts';
+import type { DeliveryRecord, TicketStore } from '../store/types.ts';
+import { type Clock, iso } from './clock.ts';
+import type { ExchangeLog, PushTarget } from './types.ts';
+
+export interface PusherDeps {
+  target: PushTarget;
+  store: TicketStore;
+  index: ProfileIndex;
+  writer: MessageWriter;
+  clock: Clock;
+  log: (line: ExchangeLog & { direction: 'push'; attempt: number; error?: string }) => void;
+  /** Tickets served at the same time (default 4). */
+  concurrency?: number;
+}
+
+type Outcome =
+  | { kind: 'answered'; status: number; body: string; returnCode?: string; returnLabel?: string }
+  | { kind: 'error'; error: string; body?: string };
+
+const OPERATION = 'setTroubleTicketByValue';
+/** Responses kept in the store are cut beyond this size. */
+const MAX_STORED_RESPONSE = 64 * 1024;
+
+export class Pusher {
+  private readonly ready: string[] = [];
+  private readonly queued = new Set<string>();
+  private readonly active = new Set<string>();
+  private readonly requests = new Set<ClientRequest>();
+  private readonly sleeps = new Map<unknown, () => void>();
+  private idleWaiters: (() => void)[] = [];
+  private closed = false;
+  private readonly agent: http.Agent;
+  private readonly url: URL;
+  private readonly concurrency: number;
+
+  constructor(private readonly deps: PusherDeps) {
+    this.url = new URL(deps.target.url);
+    this.concurrency = deps.concurrency ?? 4;
+    const agentOptions = { keepAlive: true, maxSockets: this.concurrency };
+    this.agent =
+      this.url.protocol === 'https:'
+        ? new https.Agent({
+            ...agentOptions,
+            ...(deps.target.ca ? { ca: deps.target.ca } : {}),
+            rejectUnauthorized: !deps.target.insecure,
+          })
+        : new http.Agent(agentOptions);
+  }
+
+  /** The request as sent: the stored ticket value with the target's current credentials. */
+  requestXml(d: DeliveryRecord): string {
+    const { login, password } = this.deps.target;
+    return this.deps.writer.setRequest(JSON.parse(d.ticketJson), { login, password });
+  }
+
+  /** Schedules the pending deliveries of a ticket. */
+  enqueue(key: string): void {
+    if (this.closed || this.active.has(key) || this.queued.has(key)) return;
+    this.queued.add(key);
+    this.ready.push(key);
+    this.pump();
+  }
+
+  /** Resolves when no delivery is pending or in flight (backoff waits included). */
+  idle(): Promise<void> {
+    if (this.active.size === 0 && this.ready.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops sending: in-flight requests are aborted, their deliveries stay pending for the next start. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.ready.length = 0;
+    this.queued.clear();
+    for (const r of this.requests) r.destroy(new Error('mock closing'));
+    for (const [handle, resolve] of this.sleeps) {
+      this.deps.clock.clearTimeout(handle);
+      resolve();
+    }
+    await this.idle();
+    this.agent.destroy();
+  }
+
+  private pump(): void {
+    while (!this.closed && this.active.size < this.concurrency && this.ready.length > 0) {
+      const key = this.ready.shift()!;
+      this.queued.delete(key);
+      this.active.add(key);
+      void this.drain(key).finally(() => {
+        this.active.delete(key);
+        this.pump();
+        if (this.active.size === 0 && this.ready.length === 0) {
+          const waiters = this.idleWaiters;
+          this.idleWaiters = [];
+          for (const w of waiters) w();
+        }
+      });
+    }
+  }
+
+  private async drain(key: string): Promise<void> {
+    for (;;) {
+      if (this.closed) return;
+      const d = this.deps.store.nextPendingDelivery(key);
+      if (!d) return;
+      await this.deliver(d);
+    }
+  }
+
+  private async deliver(d: DeliveryRecord): Promise<void> {
+    const { target, store, clock, index } = this.deps;
+    const { success, missing, invalid } = index.profile.returnCodes;
+    const xml = this.requestXml(d);
+    for (;;) {
+      if (this.closed) return;
+      d.attempts++;
+      d.updatedAt = iso(clock.now());
+      // Counted before it leaves: a request cut by a stop or a crash may still have reached the OC.
+      store.updateDelivery(d);
+      const started = performance.now();
+      const outcome = await this.send(xml);
+      if (this.closed) return;
+      const durationMs = Math.round((performance.now() - started) * 100) / 100;
+      d.updatedAt = iso(clock.now());
+      let retry = false;
+      if (outcome.kind === 'answered') {
+        d.responseXml = outcome.body.slice(0, MAX_STORED_RESPONSE);
+        if (outcome.returnCode !== undefined) d.returnCode = outcome.returnCode;
+        if (outcome.returnCode === undefined || outcome.returnCode === success) {
+          d.status = 'delivered';
+          delete d.lastError;
+        } else {
+          d.status = 'failed';
+          const refusal = outcome.returnCode === missing || outcome.returnCode === invalid;
+          d.lastError = `${refusal ? 'refused by the OC' : 'unexpected answer'}: returnCode ${outcome.returnCode}${
+            outcome.returnLabel ? ` (${outcome.returnLabel})` : ''
+          }`;
+        }
+      } else {
+        d.lastError = outcome.error;
+        if (outcome.body !== undefined) d.responseXml = outcome.body.slice(0, MAX_STORED_RESPONSE);
+        retry = d.attempts <= target.maxRetries;
+        d.status = retry ? 'pending' : 'failed';
+      }
+      store.updateDelivery(d);
+      this.deps.log({
+        direction: 'push',
+        operation: OPERATION,
+        oc: target.login,
+        troubleTicketKey: d.troubleTicketKey,
+        ...(d.returnCode !== undefined && outcome.kind === 'answered' ? { returnCode: d.returnCode } : {}),
+        ...(outcome.kind === 'error' ? { error: outcome.error } : {}),
+        durationMs,
+        attempt: d.attempts,
+      });
+      if (!retry) return;
+      await this.sleep(target.backoffMs * 2 ** (d.attempts - 1));
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const handle = this.deps.clock.setTimeout(() => {
+        this.sleeps.delete(handle);
+        resolve();
+      }, ms);
+      this.sleeps.set(handle, resolve);
+    });
+  }
+
+  private async send(xml: string): Promise<Outcome> {
+    let status: number;
+    let body: string;
+    try {
+      ({ status, body } = await this.post(xml));
+    } catch (e) {
+      return { kind: 'error', error: (e as Error).message || String(e) };
+    }
+    let decoded: ReturnType<typeof readMessage>;
+    try {
+      decoded = readMessage(body, this.deps.index);
+    } catch (e) {
+      return { kind: 'error', error: `HTTP ${status}: unreadable answer (${(e as Error).message})`, body };
+    }
+    if (decoded.body.kind === 'fault') {
+      const f = decoded.body.fault;
+      return { kind: 'error', error: `HTTP ${status}: SOAP fault ${f.faultcode}: ${f.faultstring}`, body };
+    }
+    if (status !== 200) return { kind: 'error', error: `HTTP ${status}`, body };
+    if (decoded.body.kind !== 'ticketResponse' || decoded.operation?.name !== OPERATION) {
+      return { kind: 'error', error: `HTTP ${status}: not a ${OPERATION} response`, body };
+    }
+    const r = decoded.body.response;
+    return {
+      kind: 'answered',
+      status,
+      body,
+      ...(r.returnCode != null ? { returnCode: r.returnCode } : {}),
+      ...(r.returnLabel != null ? { returnLabel: r.returnLabel } : {}),
+    };
+  }
+
+  private post(xml: string): Promise<{ status: number; body: string }> {
+    const { timeoutMs } = this.deps.target;
+    const limit = this.deps.index.settings.maxMessageBytes;
+    const mod = this.url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = mod.request(
+        this.url,
+        {
+          method: 'POST',
+          agent: this.agent,
+          headers: {
+            'content-type': 'text/xml; charset=utf-8',
+            soapaction: `"${OPERATION}"`,
+            'content-length': Buffer.byteLength(xml),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > limit) req.destroy(new Error(`answer larger than ${limit} bytes`));
+            else chunks.push(c);
+          });
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+          );
+          res.on('error', reject);
+        },
+      );
+      this.requests.add(req);
+      // A network timeout is real time, whatever clock drives the automatic behaviour.
+      const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      req.on('error', reject);
+      req.on('close', () => {
+        clearTimeout(timer);
+        this.requests.delete(req);
+      });
+      req.end(xml);
+    });
+  }
+}

@@ -1,0 +1,390 @@
+/**
+ * The control API (JSON over HTTP) as a transport-agnostic router: node:http and the msw handlers
+ * both feed it. It validates every input and turns it into one MockEngine call.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { ProfileIndex } from '../../src/profile/index.ts';
+import { isSirenShape } from '../../src/rules/index.ts';
+import { formatIssues } from '../config/load.ts';
+import { behaviourSchema } from '../config/schema.ts';
+import { isEngineError } from '../engine/errors.ts';
+import type { EngineErrorCode, FaultInjection, MockEngine, TicketQuery } from '../engine/types.ts';
+
+const ENGINE_ERROR_STATUS: Record<EngineErrorCode, number> = {
+  'unknown-ticket': 404,
+  'unknown-action': 400,
+  'invalid-argument': 400,
+  closed: 503,
+};
+
+export type BodyText = { ok: true; text: string } | { ok: false; status: number; message: string };
+
+export interface ControlRequest {
+  method: string;
+  /** Path below the control prefix, e.g. `/tickets/K1`; `/` for the prefix itself. */
+  path: string;
+  query: URLSearchParams;
+  authorization?: string | null;
+  /** Reads the request body (the transport applies its own size limit). */
+  body: () => Promise<BodyText>;
+}
+
+export interface ControlResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface ControlOptions {
+  engine: MockEngine;
+  index: ProfileIndex;
+  /** When set, every route except health and ready needs `Authorization: Bearer <token>`. */
+  token?: string;
+  ready: () => boolean;
+  /** Service description returned by `GET /` (endpoint, WSDL and control URLs). */
+  info?: () => Record<string, unknown>;
+}
+
+type Handler = (req: ControlRequest, params: string[]) => Promise<ControlResponse> | ControlResponse;
+interface Route {
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  pattern: RegExp;
+  open?: boolean;
+  handler: Handler;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+const json = (status: number, body: unknown, headers?: Record<string, string>): ControlResponse => ({
+  status,
+  body,
+  ...(headers ? { headers } : {}),
+});
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** Constant-time comparison of a presented token with the configured one. */
+export function tokenMatches(presented: string, expected: string): boolean {
+  return timingSafeEqual(digest(presented), digest(expected));
+}
+
+async function readJson(req: ControlRequest, emptyAs: unknown): Promise<unknown> {
+  const body = await req.body();
+  if (!body.ok) throw new HttpError(body.status, body.message);
+  if (body.text.trim() === '') {
+    if (emptyAs === undefined) throw new HttpError(400, 'request body is empty: a JSON document is expected');
+    return emptyAs;
+  }
+  try {
+    return JSON.parse(body.text);
+  } catch (e) {
+    throw new HttpError(400, `request body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function validate<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const problems = formatIssues(parsed.error, data, () => undefined).map((l) =>
+    l.replace(/^\(config\)/, what),
+  );
+  throw new HttpError(400, `invalid ${what}: ${problems.join('; ')}`, { problems });
+}
+
+function intParam(query: URLSearchParams, name: string, min: number, max: number, fallback: number): number {
+  const raw = query.get(name);
+  if (raw === null || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new HttpError(
+      400,
+      `query parameter ${name}: "${raw}" must be an integer between ${min} and ${max}`,
+    );
+  }
+  return Number(raw);
+}
+
+function checkQueryNames(query: URLSearchParams, known: string[]): void {
+  for (const name of query.keys()) {
+    if (!known.includes(name)) {
+      throw new HttpError(400, `unknown query parameter "${name}" (known: ${known.join(', ')})`);
+    }
+  }
+}
+
+export function createControlApi(options: ControlOptions): (req: ControlRequest) => Promise<ControlResponse> {
+  const { engine, index } = options;
+  const states = index.profile.states.map((s) => s.name);
+  const r7 = index.activeActions.filter((a) => a.catalogue === 'R7').map((a) => a.id);
+  const operations = index.profile.operations.map((o) => o.name);
+
+  const faultSchema = z
+    .strictObject({
+      operation: z
+        .string({ error: 'must be a string' })
+        .refine((op) => op === '*' || operations.includes(op), {
+          error: `must be "*" or an operation (${operations.join(', ')})`,
+        }),
+      latencyMs: z
+        .number({ error: 'must be a number' })
+        .int('must be an integer')
+        .min(0, 'must be ≥ 0')
+        .max(600_000, 'must be ≤ 600000')
+        .optional(),
+      soapFaultRate: z
+        .number({ error: 'must be a number' })
+        .min(0, 'must be between 0 and 1')
+        .max(1, 'must be between 0 and 1')
+        .optional(),
+      httpStatus: z.union([z.literal(500), z.literal(503)], { error: 'must be 500 or 503' }).optional(),
+      dropConnection: z.boolean({ error: 'must be true or false' }).optional(),
+      truncateResponse: z.boolean({ error: 'must be true or false' }).optional(),
+      times: z
+        .number({ error: 'must be a number' })
+        .int('must be an integer')
+        .min(1, 'must be ≥ 1')
+        .optional(),
+    })
+    .refine(
+      (f) =>
+        f.latencyMs !== undefined ||
+        f.soapFaultRate !== undefined ||
+        f.httpStatus !== undefined ||
+        f.dropConnection === true ||
+        f.truncateResponse === true,
+      { error: 'sets no effect (latencyMs, soapFaultRate, httpStatus, dropConnection or truncateResponse)' },
+    );
+  const faultsSchema = z.array(faultSchema, { error: 'must be a JSON array of fault injections' });
+  /** Field overrides of an R7 action: a JSON object of profile field → string or null. */
+  const fieldOverrides = (data: unknown): Record<string, string | null> => {
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      throw new HttpError(
+        400,
+        'invalid field overrides: the body must be a JSON object of field → string or null',
+      );
+    }
+    const problems: string[] = [];
+    for (const [name, value] of Object.entries(data)) {
+      if (!index.field.has(name)) problems.push(`${name}: is not a field of profile ${index.profile.id}`);
+      else if (value !== null && typeof value !== 'string')
+        problems.push(`${name}: ${JSON.stringify(value)} must be a string or null`);
+    }
+    if (problems.length > 0)
+      throw new HttpError(400, `invalid field overrides: ${problems.join('; ')}`, { problems });
+    return data as Record<string, string | null>;
+  };
+
+  const ticketOr404 = (key: string) => {
+    const found = engine.getTicket(key);
+    if (!found) throw new HttpError(404, `unknown troubleTicketKey "${key}"`);
+    return found;
+  };
+
+  const routes: Route[] = [
+    {
+      method: 'GET',
+      pattern: /^\/?$/,
+      handler: () =>
+        json(200, {
+          ...(options.info?.() ?? {}),
+          routes: routes.map(
+            (r) => `${r.method} ${r.pattern.source.replace(/\\\//g, '/').replace(/^\^|\$$/g, '')}`,
+          ),
+        }),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/health$/,
+      open: true,
+      handler: () => json(200, { status: 'ok', uptimeSeconds: Math.round(process.uptime()) }),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/ready$/,
+      open: true,
+      handler: () => (options.ready() ? json(200, { ready: true }) : json(503, { ready: false })),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/tickets$/,
+      handler: (req) => {
+        const q = req.query;
+        checkQueryNames(q, ['state', 'oc', 'technicalId', 'q', 'limit', 'offset']);
+        const query: TicketQuery = {
+          limit: intParam(q, 'limit', 1, 1000, 100),
+          offset: intParam(q, 'offset', 0, Number.MAX_SAFE_INTEGER, 0),
+        };
+        const state = q.get('state');
+        if (state) {
+          if (!states.includes(state))
+            throw new HttpError(400, `query parameter state: "${state}" must be one of ${states.join(', ')}`);
+          query.state = state;
+        }
+        const oc = q.get('oc');
+        if (oc) {
+          if (!isSirenShape(oc))
+            throw new HttpError(400, `query parameter oc: "${oc}" must be a SIREN of 9 digits`);
+          query.ocSiren = oc;
+        }
+        const technicalId = q.get('technicalId');
+        if (technicalId) query.technicalId = technicalId;
+        const text = q.get('q');
+        if (text) query.text = text;
+        const tickets = engine.listTickets(query);
+        return json(200, { tickets, count: tickets.length, limit: query.limit, offset: query.offset });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/tickets\/([^/]+)$/,
+      handler: (_req, [key]) => json(200, ticketOr404(key!)),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/tickets\/([^/]+)\/actions\/([^/]+)$/,
+      handler: async (req, [key, actionId]) => {
+        if (!r7.includes(actionId!)) {
+          throw new HttpError(400, `unknown OI action "${actionId}" (R7 actions: ${r7.join(', ')})`);
+        }
+        ticketOr404(key!);
+        const fields = fieldOverrides(await readJson(req, {}));
+        const result = await engine.triggerOiAction(key!, actionId!, fields);
+        return json(result.returnCode === index.profile.returnCodes.success ? 200 : 422, result);
+      },
+    },
+    { method: 'GET', pattern: /^\/behaviour$/, handler: () => json(200, engine.behaviour()) },
+    {
+      method: 'PUT',
+      pattern: /^\/behaviour$/,
+      handler: async (req) => {
+        const patch = validate(behaviourSchema, await readJson(req, undefined), 'behaviour');
+        const closure = patch.resolveWith;
+        if (closure !== undefined && !index.closure.has(closure)) {
+          throw new HttpError(
+            400,
+            `invalid behaviour: resolveWith: "${closure}" must be a closure code of the profile`,
+          );
+        }
+        return json(200, engine.setBehaviour(patch as Parameters<MockEngine['setBehaviour']>[0]));
+      },
+    },
+    { method: 'GET', pattern: /^\/faults$/, handler: () => json(200, engine.faults()) },
+    {
+      method: 'PUT',
+      pattern: /^\/faults$/,
+      handler: async (req) => {
+        const faults = validate(faultsSchema, await readJson(req, undefined), 'faults') as FaultInjection[];
+        engine.setFaults(faults);
+        return json(200, engine.faults());
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: /^\/faults$/,
+      handler: () => {
+        engine.setFaults([]);
+        return json(200, engine.faults());
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/inventory$/,
+      handler: (req) => {
+        checkQueryNames(req.query, ['technicalId', 'limit', 'offset']);
+        const limit = intParam(req.query, 'limit', 1, 100_000, 1000);
+        const offset = intParam(req.query, 'offset', 0, Number.MAX_SAFE_INTEGER, 0);
+        const technicalId = req.query.get('technicalId');
+        const all = engine.inventory().filter((e) => !technicalId || e.technicalId === technicalId);
+        return json(200, { total: all.length, limit, offset, entries: all.slice(offset, offset + limit) });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/deliveries$/,
+      handler: (req) => {
+        checkQueryNames(req.query, ['status', 'key']);
+        const status = req.query.get('status');
+        if (status && !['pending', 'delivered', 'failed'].includes(status)) {
+          throw new HttpError(
+            400,
+            `query parameter status: "${status}" must be one of pending, delivered, failed`,
+          );
+        }
+        const key = req.query.get('key');
+        const deliveries = engine
+          .deliveries()
+          .filter((d) => (!status || d.status === status) && (!key || d.troubleTicketKey === key));
+        return json(200, { deliveries, count: deliveries.length });
+      },
+    },
+    { method: 'GET', pattern: /^\/counters$/, handler: () => json(200, engine.counters()) },
+    {
+      method: 'POST',
+      pattern: /^\/reset$/,
+      handler: () => {
+        engine.reset();
+        return json(200, { reset: true });
+      },
+    },
+  ];
+
+  const authorize = (req: ControlRequest): ControlResponse | undefined => {
+    if (options.token === undefined) return undefined;
+    const header = req.authorization ?? '';
+    const m = /^Bearer\s+(.+)$/i.exec(header.trim());
+    if (!m) {
+      return json(
+        401,
+        { error: 'missing bearer token: send "Authorization: Bearer <control.token>"' },
+        { 'www-authenticate': 'Bearer' },
+      );
+    }
+    if (!tokenMatches(m[1]!, options.token)) {
+      return json(
+        401,
+        { error: 'wrong bearer token' },
+        { 'www-authenticate': 'Bearer error="invalid_token"' },
+      );
+    }
+    return undefined;
+  };
+
+  return async (req) => {
+    try {
+      let params: string[] | undefined;
+      const matching = routes.filter((r) => {
+        const m = r.pattern.exec(req.path);
+        if (m && r.method === req.method) params = m.slice(1).map((p) => decodeURIComponent(p));
+        return m !== null;
+      });
+      if (matching.length === 0) throw new HttpError(404, `no control route ${req.method} ${req.path}`);
+      const route = matching.find((r) => r.method === req.method);
+      if (!route) {
+        const allow = [...new Set(matching.map((r) => r.method))].join(', ');
+        return json(
+          405,
+          { error: `method ${req.method} not allowed on ${req.path} (allowed: ${allow})` },
+          { allow },
+        );
+      }
+      if (!route.open) {
+        const refused = authorize(req);
+        if (refused) return refused;
+      }
+      return await route.handler(req, params ?? []);
+    } catch (e) {
+      if (e instanceof HttpError) return json(e.status, { error: e.message, ...e.extra });
+      if (isEngineError(e)) return json(ENGINE_ERROR_STATUS[e.code] ?? 500, { error: e.message });
+      if (e instanceof URIError) return json(400, { error: `malformed percent-encoding in ${req.path}` });
+      return json(500, { error: `internal error: ${(e as Error).message}` });
+    }
+  };
+}

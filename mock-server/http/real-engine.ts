@@ -1,0 +1,47 @@
+/**
+ * The real engine behind the transport: a validated config turned into createEngine() options.
+ * Kept apart from mock-server/index.ts so that the CLI does not load msw.
+ */
+import type { Logger } from 'pino';
+import { readPem } from '../config/load.ts';
+import type { MockConfig } from '../config/schema.ts';
+import { createEngine, type LocalMockEngine } from '../engine/index.ts';
+import type { Behaviour, PushTarget } from '../engine/types.ts';
+import { engineLogger } from './logger.ts';
+import { type EngineFactory, type RunningMock, startWithEngine } from './start.ts';
+
+function pushTarget(config: MockConfig): PushTarget | undefined {
+  const p = config.push;
+  if (!p) return undefined;
+  return {
+    url: p.url,
+    login: p.login,
+    password: p.password,
+    insecure: p.insecure,
+    maxRetries: p.maxRetries,
+    backoffMs: p.backoffMs,
+    timeoutMs: p.timeoutMs,
+    ...(p.ca ? { ca: readPem(p.ca, 'push.ca') } : {}),
+  };
+}
+
+/** The engine a validated config describes. SOAP exchanges are logged by the transport; push lines here. */
+export const engineFactory = ({ config, index, logger }: Parameters<EngineFactory>[0]): LocalMockEngine =>
+  createEngine({
+    index,
+    accounts: config.accounts,
+    oiSiren: config.oiSiren,
+    oiName: config.oiName,
+    store: config.memory ? 'memory' : { dataDir: config.dataDir },
+    behaviour: config.behaviour as Partial<Behaviour>,
+    ...(config.push ? { push: pushTarget(config)! } : {}),
+    inventory: config.inventory.csv
+      ? { csv: config.inventory.csv }
+      : { count: config.inventory.count, seed: config.inventory.seed },
+    logger: engineLogger(logger),
+  });
+
+/** Starts the mock from a validated config (the CLI's path). */
+export function startFromConfig(config: MockConfig, logger: Logger): Promise<RunningMock<LocalMockEngine>> {
+  return startWithEngine(config, engineFactory, logger);
+}

@@ -1,0 +1,388 @@
+/**
+ * The mock OI's node:http / node:https transport around a MockEngine: the SOAP endpoint (POST), its
+ * WSDL and XSDs (GET ?wsdl, ?xsd=), and the control API under /_control or on its own port.
+ * Nothing a client sends can crash it: bodies are size-limited and deadline-bound, and every
+ * handler is wrapped.
+ */
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { ProfileIndex } from '../../src/profile/index.ts';
+import { CONTROL_PREFIX, type MockConfig } from '../config/schema.ts';
+import type { MockEngine } from '../engine/types.ts';
+import { readBody, readText } from './body.ts';
+import { type ControlResponse, createControlApi } from './control.ts';
+import type { ServiceDocuments } from './documents.ts';
+import {
+  acceptsContentType,
+  clientView,
+  contentTypeOf,
+  soapActionOf,
+  TransportFaults,
+} from './soap-transport.ts';
+
+export interface TransportOptions {
+  engine: MockEngine;
+  index: ProfileIndex;
+  config: Pick<MockConfig, 'host' | 'port' | 'https' | 'path' | 'control' | 'limits'>;
+  logger: Logger;
+  /** Needed when config.https.enabled. */
+  tls?: { cert: string; key: string };
+  documents: ServiceDocuments;
+  /** Extra fields of the control API's `GET /` (accounts, versions). */
+  info?: () => Record<string, unknown>;
+}
+
+export interface ListenerInfo {
+  scheme: 'http' | 'https';
+  host: string;
+  port: number;
+  serves: { soap: boolean; control: boolean };
+  /** Base URL, e.g. http://127.0.0.1:8080 */
+  origin: string;
+}
+
+const CONTROL_BODY_LIMIT = 1024 * 1024;
+
+/** How a URL shows a host: brackets around IPv6, loopback for a wildcard bind. */
+export function displayHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::' || host === '[::]') return '[::1]';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+export class MockTransport {
+  private readonly servers: { server: Server; info: Omit<ListenerInfo, 'port' | 'origin'> }[] = [];
+  private readonly listening: ListenerInfo[] = [];
+  private readonly sockets = new Set<Socket>();
+  private readonly faults: TransportFaults;
+  private readonly control: ReturnType<typeof createControlApi>;
+  private readonly maxBytes: number;
+  private ready = false;
+
+  constructor(private readonly o: TransportOptions) {
+    this.faults = new TransportFaults(o.index);
+    this.maxBytes = o.index.settings.maxMessageBytes;
+    this.control = createControlApi({
+      engine: o.engine,
+      index: o.index,
+      ...(o.config.control.token !== undefined ? { token: o.config.control.token } : {}),
+      ready: () => this.ready,
+      info: () => this.describe(),
+    });
+    const { config } = o;
+    const separateControl = config.control.port !== undefined;
+    const serves = { soap: true, control: !separateControl };
+    if (config.port !== null) this.add('http', config.host, serves);
+    if (config.https.enabled) {
+      if (!o.tls) throw new Error('https.enabled needs a certificate (tls option)');
+      this.add('https', config.host, serves);
+    }
+    if (separateControl) this.add('http', config.control.host ?? config.host, { soap: false, control: true });
+  }
+
+  private add(scheme: 'http' | 'https', host: string, serves: ListenerInfo['serves']): void {
+    const { limits } = this.o.config;
+    const options = {
+      headersTimeout: limits.headersTimeoutMs,
+      // Backstop for the whole request; the body deadline (bodyTimeoutMs) answers a SOAP fault first.
+      requestTimeout: limits.headersTimeoutMs + limits.bodyTimeoutMs + 5_000,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+    };
+    const handler = (req: IncomingMessage, res: ServerResponse) =>
+      this.handle(req, res, scheme, host, serves);
+    const server =
+      scheme === 'https'
+        ? createHttpsServer({ ...options, ...this.o.tls! }, handler)
+        : createHttpServer(options, handler);
+    server.maxConnections = limits.maxConnections;
+    server.on('connection', (s: Socket) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    // A body announced as too large is refused without asking the client to send it.
+    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+      if (!(serves.soap && Number(req.headers['content-length'] ?? 0) > this.maxBytes)) res.writeContinue();
+      this.handle(req, res, scheme, host, serves);
+    });
+    server.on('tlsClientError', (err: Error) =>
+      this.o.logger.debug({ err: err.message }, 'TLS handshake failed'),
+    );
+    this.servers.push({ server, info: { scheme, host, serves } });
+  }
+
+  /** Starts every listener; resolves with their actual addresses (ports chosen by the OS when 0). */
+  async start(): Promise<ListenerInfo[]> {
+    const { config } = this.o;
+    const portOf = (info: Omit<ListenerInfo, 'port' | 'origin'>) => {
+      if (!info.serves.soap) return config.control.port!;
+      return info.scheme === 'https' ? config.https.port : config.port!;
+    };
+    for (const { server, info } of this.servers) {
+      const port = portOf(info);
+      await new Promise<void>((resolve, reject) => {
+        const onError = (e: Error) =>
+          reject(
+            new Error(`cannot listen on ${info.scheme}://${displayHost(info.host)}:${port}: ${e.message}`),
+          );
+        server.once('error', onError);
+        server.listen(port, info.host.replace(/^\[|\]$/g, ''), () => {
+          server.off('error', onError);
+          resolve();
+        });
+      });
+      server.on('error', (e) => this.o.logger.error({ err: e.message }, 'server error'));
+      const actual = (server.address() as AddressInfo).port;
+      this.listening.push({
+        ...info,
+        port: actual,
+        origin: `${info.scheme}://${displayHost(info.host)}:${actual}`,
+      });
+    }
+    this.ready = true;
+    return this.listening;
+  }
+
+  get listeners(): ListenerInfo[] {
+    return this.listening;
+  }
+
+  /** Endpoint, WSDL and control URLs of the listeners. */
+  describe(): Record<string, unknown> {
+    const soap = this.listening.filter((l) => l.serves.soap);
+    const control = this.listening.find((l) => l.serves.control);
+    return {
+      ...(this.o.info?.() ?? {}),
+      endpoints: soap.map((l) => `${l.origin}${this.o.config.path}`),
+      wsdl: soap.map((l) => `${l.origin}${this.o.config.path}?wsdl`),
+      control: control ? `${control.origin}${CONTROL_PREFIX}` : undefined,
+    };
+  }
+
+  /** Stops accepting, lets in-flight exchanges finish (up to graceMs), then closes every socket. */
+  async stop(graceMs = 2_000): Promise<void> {
+    this.ready = false;
+    const closing = this.servers.map(
+      ({ server }) =>
+        new Promise<void>((resolve) => {
+          if (!server.listening) return resolve();
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        }),
+    );
+    const timer = setTimeout(() => {
+      for (const { server } of this.servers) server.closeAllConnections();
+      for (const s of this.sockets) s.destroy();
+    }, graceMs);
+    await Promise.all(closing);
+    clearTimeout(timer);
+  }
+
+  private handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    scheme: 'http' | 'https',
+    host: string,
+    serves: ListenerInfo['serves'],
+  ): void {
+    this.route(req, res, scheme, host, serves).catch((e: unknown) => {
+      this.o.logger.error({ err: (e as Error).stack ?? String(e) }, 'transport error');
+      if (!res.headersSent) {
+        this.send(res, 500, 'text/plain; charset=utf-8', `internal error: ${(e as Error).message}`, true);
+      } else res.destroy();
+    });
+  }
+
+  private async route(
+    req: IncomingMessage,
+    res: ServerResponse,
+    scheme: 'http' | 'https',
+    host: string,
+    serves: ListenerInfo['serves'],
+  ): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://mock.invalid');
+    } catch {
+      return this.send(
+        res,
+        400,
+        'text/plain; charset=utf-8',
+        `malformed request target ${JSON.stringify(req.url)}`,
+        true,
+      );
+    }
+    const path = url.pathname;
+    if (serves.soap && path === this.o.config.path) return this.soap(req, res, url, scheme, host);
+    if (serves.control && (path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`))) {
+      return this.controlRoute(req, res, url);
+    }
+    const hint = serves.soap
+      ? `the SOAP endpoint is ${this.o.config.path}`
+      : `the control API is under ${CONTROL_PREFIX}`;
+    this.send(res, 404, 'text/plain; charset=utf-8', `nothing at ${path}: ${hint}\n`);
+  }
+
+  private async soap(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    scheme: 'http' | 'https',
+    host: string,
+  ) {
+    const method = req.method ?? 'GET';
+    if (method === 'GET') return this.document(req, res, url, scheme, host);
+    if (method !== 'POST') {
+      res.setHeader('allow', 'POST, GET');
+      return this.send(
+        res,
+        405,
+        'text/plain; charset=utf-8',
+        `method ${method} not allowed: SOAP requests are POSTed (GET serves ?wsdl and ?xsd=)\n`,
+        true,
+      );
+    }
+    const started = performance.now();
+    const contentType = req.headers['content-type'];
+    const remote = req.socket.remoteAddress;
+    const refuse = (faultstring: string) => {
+      this.o.logger.info(
+        {
+          operation: 'unknown',
+          fault: 'Client',
+          transport: faultstring,
+          remote,
+          durationMs: Math.round(performance.now() - started),
+        },
+        'exchange',
+      );
+      this.send(res, 500, 'text/xml; charset=utf-8', this.faults.client(faultstring), true);
+    };
+    if (!acceptsContentType(contentType)) {
+      return refuse(`Content-Type "${contentType}" is not text/xml: SOAP 1.1 requests are text/xml`);
+    }
+    const { bodyTimeoutMs } = this.o.config.limits;
+    const body = await readBody(req, this.maxBytes, bodyTimeoutMs);
+    switch (body.kind) {
+      case 'too-large':
+        return refuse(
+          `message ${body.declared ? `of ${body.bytes} bytes` : `of more than ${this.maxBytes} bytes`} refused: the limit is ${this.maxBytes} bytes (settings.maxMessageBytes)`,
+        );
+      case 'timeout':
+        return refuse(
+          `request body not received within ${bodyTimeoutMs} ms (limits.bodyTimeoutMs): ${body.bytes} bytes read`,
+        );
+      case 'aborted':
+        this.o.logger.debug({ remote }, 'request aborted by the client');
+        req.socket.destroy();
+        return;
+    }
+    const soapAction = soapActionOf(req.headers.soapaction, contentType);
+    const answer = await this.o.engine.handleSoap(body.raw, {
+      ...(soapAction !== undefined ? { soapAction } : {}),
+      ...(remote !== undefined ? { remote } : {}),
+    });
+    if (this.o.logger.isLevelEnabled('info')) {
+      const inject = answer.inject ? { inject: answer.inject } : {};
+      this.o.logger.info({ ...answer.log, status: answer.status, remote, ...inject }, 'exchange');
+    }
+    if (answer.inject?.dropConnection) {
+      req.socket.destroy();
+      return;
+    }
+    if (answer.inject?.truncateResponse) {
+      // A complete HTTP message whose XML stops half way: the client's parser must cope.
+      const full = Buffer.from(answer.body, 'utf8');
+      res.writeHead(answer.status, { 'content-type': contentTypeOf(answer.body), connection: 'close' });
+      res.end(full.subarray(0, Math.floor(full.length / 2)));
+      return;
+    }
+    this.send(res, answer.status, contentTypeOf(answer.body), answer.body);
+  }
+
+  private document(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    scheme: 'http' | 'https',
+    host: string,
+  ) {
+    const params = [...url.searchParams.keys()].map((k) => k.toLowerCase());
+    const view = clientView(
+      { get: (n) => headerOf(req, n) },
+      { scheme, host: `${displayHost(host)}:${req.socket.localPort}` },
+    );
+    const endpoint = `${view.scheme}://${view.host}${this.o.config.path}`;
+    if (params.includes('wsdl')) {
+      return this.send(res, 200, 'text/xml; charset=utf-8', this.o.documents.wsdl(endpoint));
+    }
+    const xsdKey = [...url.searchParams.keys()].find((k) => k.toLowerCase() === 'xsd');
+    if (xsdKey !== undefined) {
+      const name = url.searchParams.get(xsdKey) ?? '';
+      const text = this.o.documents.xsd(name, endpoint);
+      if (text === undefined) {
+        const known = this.o.documents.xsdNames().join(', ');
+        return this.send(
+          res,
+          404,
+          'text/plain; charset=utf-8',
+          `no schema named ${JSON.stringify(name)} (known: ${known})\n`,
+        );
+      }
+      return this.send(res, 200, 'text/xml; charset=utf-8', text);
+    }
+    res.setHeader('allow', 'POST, GET');
+    this.send(
+      res,
+      405,
+      'text/plain; charset=utf-8',
+      `GET serves ${endpoint}?wsdl and ?xsd=<name>; SOAP requests are POSTed\n`,
+    );
+  }
+
+  private async controlRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const answer: ControlResponse = await this.control({
+      method: req.method ?? 'GET',
+      path: url.pathname.slice(CONTROL_PREFIX.length) || '/',
+      query: url.searchParams,
+      authorization: req.headers.authorization ?? null,
+      body: () => readText(req, CONTROL_BODY_LIMIT, this.o.config.limits.bodyTimeoutMs),
+    });
+    for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
+    this.o.logger.debug({ method: req.method, path: url.pathname, status: answer.status }, 'control');
+    this.send(
+      res,
+      answer.status,
+      'application/json; charset=utf-8',
+      `${JSON.stringify(answer.body, null, 2)}\n`,
+    );
+  }
+
+  private send(res: ServerResponse, status: number, contentType: string, body: string, close = false): void {
+    if (res.headersSent || res.destroyed) return;
+    const buf = Buffer.from(body, 'utf8');
+    res.writeHead(status, {
+      'content-type': contentType,
+      'content-length': buf.length,
+      ...(close ? { connection: 'close' } : {}),
+    });
+    const socket = res.socket;
+    res.end(buf);
+    if (close && socket) {
+      // The unread rest of a refused body must not keep the socket: close it once the answer is out.
+      res.once('finish', () => setTimeout(() => socket.destroy(), 1_000).unref());
+    }
+  }
+}
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}

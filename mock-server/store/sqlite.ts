@@ -1,0 +1,412 @@
+/**
+ * The SQLite ticket store (better-sqlite3, synchronous). Journal mode WAL; `synchronous=NORMAL` by
+ * default: a committed transaction is in the WAL file before `transaction()` returns, so it survives
+ * the process being killed (SIGKILL) — only an OS crash or power loss can lose the last commits.
+ * `synchronous: 'FULL'` closes that gap at the cost of one fsync per commit.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Delivery, HistoryEntry, TicketQuery } from '../engine/types.ts';
+import { migrate } from './migrations.ts';
+import type { DeliveryRecord, NewDelivery, NewHistoryEntry, TicketRecord, TicketStore } from './types.ts';
+
+export const DB_FILE_NAME = 'sav-ftth-mock.sqlite';
+
+export interface SqliteStoreOptions {
+  /** Directory holding the database file (created when missing); absent: in memory. */
+  dataDir?: string;
+  /** Explicit file path (wins over dataDir). */
+  file?: string;
+  synchronous?: 'NORMAL' | 'FULL';
+}
+
+interface TicketRow {
+  id: number;
+  ticket_key: string;
+  oc_siren: string;
+  state: string;
+  open: number;
+  version: number;
+  technical_id: string | null;
+  commercial_id: string | null;
+  fields: string;
+  created_at: string;
+  updated_at: string;
+  stage_at: string;
+  intake_done: number;
+}
+
+interface HistoryRow {
+  seq: number;
+  ticket_key: string;
+  at: string;
+  direction: HistoryEntry['direction'];
+  actor: HistoryEntry['actor'];
+  operation: string;
+  action: string | null;
+  transition: string | null;
+  return_code: string | null;
+  return_label: string | null;
+  request_xml: string;
+  response_xml: string | null;
+  state_before: string | null;
+  state_after: string | null;
+}
+
+interface DeliveryRow {
+  id: number;
+  ticket_key: string;
+  action: string;
+  ticket_json: string;
+  request_xml: string;
+  status: Delivery['status'];
+  attempts: number;
+  last_error: string | null;
+  response_xml: string | null;
+  return_code: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const toTicket = (r: TicketRow): TicketRecord => ({
+  id: r.id,
+  troubleTicketKey: r.ticket_key,
+  ocSiren: r.oc_siren,
+  state: r.state,
+  open: r.open === 1,
+  lastUpdateVersionNumber: r.version,
+  fields: JSON.parse(r.fields),
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  stageAt: r.stage_at,
+  intakeDone: r.intake_done === 1,
+});
+
+/** Copies the optional columns that are set, so absent values stay absent (not null) in the API. */
+function optional<T extends object>(target: T, values: Record<string, string | null>): T {
+  for (const [k, v] of Object.entries(values)) if (v !== null) (target as Record<string, string>)[k] = v;
+  return target;
+}
+
+const toHistory = (r: HistoryRow): HistoryEntry =>
+  optional(
+    {
+      seq: r.seq,
+      troubleTicketKey: r.ticket_key,
+      at: r.at,
+      direction: r.direction,
+      actor: r.actor,
+      operation: r.operation,
+      requestXml: r.request_xml,
+    } as HistoryEntry,
+    {
+      action: r.action,
+      transition: r.transition,
+      returnCode: r.return_code,
+      returnLabel: r.return_label,
+      responseXml: r.response_xml,
+      stateBefore: r.state_before,
+      stateAfter: r.state_after,
+    },
+  );
+
+const toDelivery = (r: DeliveryRow): DeliveryRecord =>
+  optional(
+    {
+      id: r.id,
+      troubleTicketKey: r.ticket_key,
+      action: r.action,
+      ticketJson: r.ticket_json,
+      requestXml: r.request_xml,
+      status: r.status,
+      attempts: r.attempts,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    } as DeliveryRecord,
+    { lastError: r.last_error, responseXml: r.response_xml, returnCode: r.return_code },
+  );
+
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export function openSqliteStore(options: SqliteStoreOptions = {}): TicketStore {
+  let location = ':memory:';
+  if (options.file) location = resolve(options.file);
+  else if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    location = resolve(join(options.dataDir, DB_FILE_NAME));
+  }
+  const db = new Database(location);
+  try {
+    if (location !== ':memory:') db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return new SqliteTicketStore(db, location);
+}
+
+class SqliteTicketStore implements TicketStore {
+  private readonly s;
+  /** One wrapper built once: better-sqlite3 nests calls made inside it as savepoints. */
+  private readonly tx: (fn: () => unknown) => unknown;
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly location: string,
+  ) {
+    this.tx = db.transaction((fn: () => unknown) => fn());
+    const p = (sql: string) => db.prepare(sql);
+    const ticketCols =
+      'id, ticket_key, oc_siren, state, open, version, technical_id, commercial_id, fields, created_at, updated_at, stage_at, intake_done';
+    this.s = {
+      seqGet: p('SELECT value FROM sequence WHERE name = ?').pluck(),
+      seqUpsert: p(
+        'INSERT INTO sequence (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value',
+      ).pluck(),
+      insertTicket: p(
+        `INSERT INTO tickets (ticket_key, oc_siren, state, open, version, technical_id, commercial_id, fields, created_at, updated_at, stage_at, intake_done)
+         VALUES (@ticket_key, @oc_siren, @state, @open, @version, @technical_id, @commercial_id, @fields, @created_at, @updated_at, @stage_at, @intake_done)`,
+      ),
+      updateTicket: p(
+        `UPDATE tickets SET state = @state, open = @open, version = @version, technical_id = @technical_id,
+           commercial_id = @commercial_id, fields = @fields, updated_at = @updated_at, stage_at = @stage_at,
+           intake_done = @intake_done
+         WHERE id = @id`,
+      ),
+      getTicket: p(`SELECT ${ticketCols} FROM tickets WHERE ticket_key = ?`),
+      byTechnicalOpenFirst: p(
+        `SELECT ${ticketCols} FROM tickets WHERE oc_siren = ? AND technical_id = ? ORDER BY open DESC, id DESC LIMIT 1`,
+      ),
+      byTechnicalNewest: p(
+        `SELECT ${ticketCols} FROM tickets WHERE oc_siren = ? AND technical_id = ? ORDER BY id DESC LIMIT 1`,
+      ),
+      openOnTechnical: p(
+        `SELECT ${ticketCols} FROM tickets WHERE oc_siren = ? AND technical_id = ? AND open = 1 AND id < ? ORDER BY id LIMIT 1`,
+      ),
+      openOnCommercial: p(
+        `SELECT ${ticketCols} FROM tickets WHERE oc_siren = ? AND commercial_id = ? AND open = 1 AND id < ? ORDER BY id LIMIT 1`,
+      ),
+      openTickets: p(`SELECT ${ticketCols} FROM tickets WHERE open = 1 ORDER BY id`),
+      pendingIntake: p(`SELECT ${ticketCols} FROM tickets WHERE intake_done = 0 ORDER BY id`),
+      countTickets: p('SELECT COUNT(*) FROM tickets').pluck(),
+      addHistory: p(
+        `INSERT INTO history (ticket_key, at, direction, actor, operation, action, transition, return_code, return_label,
+           request_xml, response_xml, state_before, state_after)
+         VALUES (@ticket_key, @at, @direction, @actor, @operation, @action, @transition, @return_code, @return_label,
+           @request_xml, @response_xml, @state_before, @state_after)`,
+      ),
+      history: p('SELECT * FROM history WHERE ticket_key = ? ORDER BY seq'),
+      addDelivery: p(
+        `INSERT INTO deliveries (ticket_key, action, ticket_json, request_xml, status, attempts, last_error, response_xml,
+           return_code, created_at, updated_at)
+         VALUES (@ticket_key, @action, @ticket_json, @request_xml, @status, @attempts, @last_error, @response_xml,
+           @return_code, @created_at, @updated_at)`,
+      ),
+      updateDelivery: p(
+        `UPDATE deliveries SET status = @status, attempts = @attempts, last_error = @last_error,
+           response_xml = @response_xml, return_code = @return_code, updated_at = @updated_at
+         WHERE id = @id`,
+      ),
+      nextPending: p(
+        "SELECT * FROM deliveries WHERE ticket_key = ? AND status = 'pending' ORDER BY id LIMIT 1",
+      ),
+      pendingKeys: p("SELECT DISTINCT ticket_key FROM deliveries WHERE status = 'pending'").pluck(),
+      deliveriesOf: p('SELECT * FROM deliveries WHERE ticket_key = ? ORDER BY id'),
+      deliveriesAll: p('SELECT * FROM deliveries ORDER BY id DESC LIMIT ?'),
+      countDeliveries: p('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status'),
+    };
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.tx(fn) as T;
+  }
+
+  nextSequence(name: string): number {
+    return this.s.seqUpsert.get(name) as number;
+  }
+
+  private ticketParams(t: Omit<TicketRecord, 'id'> & { id?: number }) {
+    return {
+      ...(t.id !== undefined ? { id: t.id } : {}),
+      ticket_key: t.troubleTicketKey,
+      oc_siren: t.ocSiren,
+      state: t.state,
+      open: t.open ? 1 : 0,
+      version: t.lastUpdateVersionNumber,
+      technical_id: t.fields.technicalId ?? null,
+      commercial_id: t.fields.commercialId ?? null,
+      fields: JSON.stringify(t.fields),
+      created_at: t.createdAt,
+      updated_at: t.updatedAt,
+      stage_at: t.stageAt,
+      intake_done: t.intakeDone ? 1 : 0,
+    };
+  }
+
+  insertTicket(t: Omit<TicketRecord, 'id'>): TicketRecord {
+    const info = this.s.insertTicket.run(this.ticketParams(t));
+    return { ...t, id: Number(info.lastInsertRowid) };
+  }
+
+  updateTicket(t: TicketRecord): void {
+    const { ticket_key: _k, oc_siren: _o, created_at: _c, ...params } = this.ticketParams(t);
+    this.s.updateTicket.run(params);
+  }
+
+  getTicket(key: string): TicketRecord | undefined {
+    const r = this.s.getTicket.get(key) as TicketRow | undefined;
+    return r && toTicket(r);
+  }
+
+  findByTechnicalId(ocSiren: string, technicalId: string, openFirst: boolean): TicketRecord | undefined {
+    const stmt = openFirst ? this.s.byTechnicalOpenFirst : this.s.byTechnicalNewest;
+    const r = stmt.get(ocSiren, technicalId) as TicketRow | undefined;
+    return r && toTicket(r);
+  }
+
+  findOpenOnAccess(
+    ocSiren: string,
+    access: { technicalId?: string; commercialId?: string },
+    beforeId: number,
+  ): TicketRecord | undefined {
+    let r: TicketRow | undefined;
+    if (access.technicalId)
+      r = this.s.openOnTechnical.get(ocSiren, access.technicalId, beforeId) as TicketRow | undefined;
+    if (!r && access.commercialId) {
+      r = this.s.openOnCommercial.get(ocSiren, access.commercialId, beforeId) as TicketRow | undefined;
+    }
+    return r && toTicket(r);
+  }
+
+  listTickets(q: TicketQuery): TicketRecord[] {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (q.state) {
+      where.push('state = ?');
+      params.push(q.state);
+    }
+    if (q.ocSiren) {
+      where.push('oc_siren = ?');
+      params.push(q.ocSiren);
+    }
+    if (q.technicalId) {
+      where.push('technical_id = ?');
+      params.push(q.technicalId);
+    }
+    if (q.text) {
+      where.push(
+        "(ticket_key LIKE ? ESCAPE '\\' OR technical_id LIKE ? ESCAPE '\\' OR commercial_id LIKE ? ESCAPE '\\' OR fields LIKE ? ESCAPE '\\')",
+      );
+      const p = likePattern(q.text);
+      params.push(p, p, p, p);
+    }
+    const limit = Math.min(Math.max(Math.trunc(q.limit ?? 100), 1), 1000);
+    const offset = Math.max(Math.trunc(q.offset ?? 0), 0);
+    const sql = `SELECT * FROM tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ? OFFSET ?`;
+    return (this.db.prepare(sql).all(...params, limit, offset) as TicketRow[]).map(toTicket);
+  }
+
+  openTickets(): TicketRecord[] {
+    return (this.s.openTickets.all() as TicketRow[]).map(toTicket);
+  }
+
+  pendingIntake(): TicketRecord[] {
+    return (this.s.pendingIntake.all() as TicketRow[]).map(toTicket);
+  }
+
+  countTickets(): number {
+    return this.s.countTickets.get() as number;
+  }
+
+  addHistory(e: NewHistoryEntry): number {
+    const info = this.s.addHistory.run({
+      ticket_key: e.troubleTicketKey,
+      at: e.at,
+      direction: e.direction,
+      actor: e.actor,
+      operation: e.operation,
+      action: e.action ?? null,
+      transition: e.transition ?? null,
+      return_code: e.returnCode ?? null,
+      return_label: e.returnLabel ?? null,
+      request_xml: e.requestXml,
+      response_xml: e.responseXml ?? null,
+      state_before: e.stateBefore ?? null,
+      state_after: e.stateAfter ?? null,
+    });
+    return Number(info.lastInsertRowid);
+  }
+
+  history(key: string): HistoryEntry[] {
+    return (this.s.history.all(key) as HistoryRow[]).map(toHistory);
+  }
+
+  private deliveryParams(d: NewDelivery) {
+    return {
+      ticket_key: d.troubleTicketKey,
+      action: d.action,
+      ticket_json: d.ticketJson,
+      request_xml: d.requestXml,
+      status: d.status,
+      attempts: d.attempts,
+      last_error: d.lastError ?? null,
+      response_xml: d.responseXml ?? null,
+      return_code: d.returnCode ?? null,
+      created_at: d.createdAt,
+      updated_at: d.updatedAt,
+    };
+  }
+
+  addDelivery(d: NewDelivery): DeliveryRecord {
+    const info = this.s.addDelivery.run(this.deliveryParams(d));
+    return { ...d, id: Number(info.lastInsertRowid) };
+  }
+
+  updateDelivery(d: DeliveryRecord): void {
+    const {
+      ticket_key: _k,
+      action: _a,
+      ticket_json: _t,
+      request_xml: _r,
+      created_at: _c,
+      ...params
+    } = this.deliveryParams(d);
+    this.s.updateDelivery.run({ ...params, id: d.id });
+  }
+
+  nextPendingDelivery(key: string): DeliveryRecord | undefined {
+    const r = this.s.nextPending.get(key) as DeliveryRow | undefined;
+    return r && toDelivery(r);
+  }
+
+  ticketsWithPendingDeliveries(): string[] {
+    return this.s.pendingKeys.all() as string[];
+  }
+
+  deliveries(key?: string, limit = 1000): DeliveryRecord[] {
+    const rows = key ? this.s.deliveriesOf.all(key) : this.s.deliveriesAll.all(limit);
+    return (rows as DeliveryRow[]).map(toDelivery);
+  }
+
+  countDeliveries() {
+    const out = { pending: 0, delivered: 0, failed: 0 };
+    for (const r of this.s.countDeliveries.all() as { status: Delivery['status']; n: number }[])
+      out[r.status] = r.n;
+    return out;
+  }
+
+  reset(): void {
+    this.transaction(() => {
+      this.db.exec('DELETE FROM deliveries; DELETE FROM history; DELETE FROM tickets;');
+    });
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

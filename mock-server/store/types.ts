@@ -1,0 +1,65 @@
+/**
+ * The mock OI's persistence contract. The engine talks only to this interface; the one
+ * implementation is SQLite (a file in the data directory, or `:memory:` for tests).
+ */
+import type { Delivery, HistoryEntry, StoredTicket, TicketQuery } from '../engine/types.ts';
+
+/** A ticket as stored: the public {@link StoredTicket} plus the engine's bookkeeping. */
+export interface TicketRecord extends StoredTicket {
+  /** Row id: creation order, used to tell "the second ticket on this access" from the first. */
+  id: number;
+  /** false once the ticket's state is final (CLOSED): indexed, so open tickets are found without a scan. */
+  open: boolean;
+  /** When the ticket entered its current stage (creation, state change, OI action): the automatic behaviour's clock. */
+  stageAt: string;
+  /** The OI's intake checks (inventory ERR01, duplicate access ERR04) have run. */
+  intakeDone: boolean;
+}
+
+export type NewHistoryEntry = Omit<HistoryEntry, 'seq'>;
+
+/** A delivery as stored: the ticket value it carries, so the request can be rebuilt on resend. */
+export interface DeliveryRecord extends Delivery {
+  ticketJson: string;
+}
+
+export type NewDelivery = Omit<DeliveryRecord, 'id'>;
+
+export interface TicketStore {
+  /** Runs `fn` in one transaction (nested calls join the outer one); committed when it returns. */
+  transaction<T>(fn: () => T): T;
+  /** Next value of the persistent troubleTicketKey sequence (never reused, survives restarts and reset). */
+  nextSequence(name: string): number;
+  insertTicket(t: Omit<TicketRecord, 'id'>): TicketRecord;
+  updateTicket(t: TicketRecord): void;
+  getTicket(key: string): TicketRecord | undefined;
+  /** Tickets of one OC on one PTO: open ones first when `openFirst`, then newest first. */
+  findByTechnicalId(ocSiren: string, technicalId: string, openFirst: boolean): TicketRecord | undefined;
+  /** An open ticket of the OC on the same access (technicalId or commercialId) created before `beforeId`. */
+  findOpenOnAccess(
+    ocSiren: string,
+    access: { technicalId?: string; commercialId?: string },
+    beforeId: number,
+  ): TicketRecord | undefined;
+  listTickets(query: TicketQuery): TicketRecord[];
+  /** Open tickets, for rescheduling the automatic behaviour after a restart. */
+  openTickets(): TicketRecord[];
+  /** Tickets whose intake checks have not run (the process stopped between the answer and the checks). */
+  pendingIntake(): TicketRecord[];
+  countTickets(): number;
+  addHistory(e: NewHistoryEntry): number;
+  history(key: string): HistoryEntry[];
+  addDelivery(d: NewDelivery): DeliveryRecord;
+  updateDelivery(d: DeliveryRecord): void;
+  /** The oldest pending delivery of a ticket (deliveries go out in order per ticket). */
+  nextPendingDelivery(key: string): DeliveryRecord | undefined;
+  /** Keys of tickets that have pending deliveries. */
+  ticketsWithPendingDeliveries(): string[];
+  deliveries(key?: string, limit?: number): DeliveryRecord[];
+  countDeliveries(): { pending: number; delivered: number; failed: number };
+  /** Removes tickets, history and deliveries; keeps the key sequence. */
+  reset(): void;
+  close(): void;
+  /** Where the data lives (a file path, or `:memory:`). */
+  readonly location: string;
+}

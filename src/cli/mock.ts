@@ -1,0 +1,196 @@
+/**
+ * `sav-ftth mock`: runs the stateful mock OI until SIGINT/SIGTERM. Prints the endpoint, WSDL and
+ * control API URLs and the OC accounts at start; logs one JSON line per exchange (pino, stdout).
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, ENV_VARS, loadConfig } from '../../mock-server/config/load.ts';
+import {
+  DEFAULT_HOST,
+  DEFAULT_HTTPS_PORT,
+  DEFAULT_PORT,
+  type MockConfig,
+} from '../../mock-server/config/schema.ts';
+import { createLogger } from '../../mock-server/http/logger.ts';
+import type { RunningMock } from '../../mock-server/http/start.ts';
+import { luhnValid } from '../rules/index.ts';
+import type { CliIo } from './commands.ts';
+
+export const MOCK_USAGE = `Usage: sav-ftth mock [options]
+
+Runs the stateful mock OI (SAV FTTH v2.1 over SOAP 1.1): tickets with their real life cycle,
+OC accounts, push of the OI's actions to the OC, control API, SQLite persistence, HTTPS.
+
+Options:
+  --port <n>            HTTP port (default ${DEFAULT_PORT}; 0: any free port)
+  --host <host>         address to bind (default ${DEFAULT_HOST}; beyond localhost the control API
+                        needs a token: control.token or SAV_FTTH_CONTROL_TOKEN)
+  --config <file>       YAML configuration (see mock-server/config/example.yaml)
+  --data-dir <dir>      SQLite database and generated certificate (default ./data)
+  --memory              keep tickets in memory only (nothing survives a restart)
+  --https               also serve HTTPS (certificate from the config, or self-signed in the data dir)
+  --https-port <n>      HTTPS port (default ${DEFAULT_HTTPS_PORT})
+  --control-port <n>    serve the control API on its own port instead of under /_control
+  --log-level <level>   fatal, error, warn, info (default), debug, trace, silent
+  -h, --help            show this help
+
+Priority: flags > environment variables > config file > defaults. Environment variables:
+  ${ENV_VARS.map((e) => e.name).join(', ')}
+  and SAV_FTTH_CONFIG (the config file).
+`;
+
+type FlagValues = {
+  port?: string;
+  host?: string;
+  config?: string;
+  'data-dir'?: string;
+  memory?: boolean;
+  https?: boolean;
+  'https-port'?: string;
+  'control-port'?: string;
+  'log-level'?: string;
+  help?: boolean;
+};
+
+const asInt = (v: string) => (/^\d+$/.test(v) ? Number(v) : v);
+
+/** Flag values as config overrides, each naming its flag for error messages. */
+function flagOverrides(v: FlagValues) {
+  const flags: { path: (string | number)[]; value: unknown; source: string }[] = [];
+  if (v.port !== undefined) flags.push({ path: ['port'], value: asInt(v.port), source: '--port' });
+  if (v.host !== undefined) flags.push({ path: ['host'], value: v.host, source: '--host' });
+  if (v['data-dir'] !== undefined)
+    flags.push({ path: ['dataDir'], value: v['data-dir'], source: '--data-dir' });
+  if (v.memory) flags.push({ path: ['memory'], value: true, source: '--memory' });
+  if (v.https) flags.push({ path: ['https', 'enabled'], value: true, source: '--https' });
+  if (v['https-port'] !== undefined) {
+    flags.push({ path: ['https', 'port'], value: asInt(v['https-port']), source: '--https-port' });
+    if (!v.https) flags.push({ path: ['https', 'enabled'], value: true, source: '--https-port' });
+  }
+  if (v['control-port'] !== undefined)
+    flags.push({ path: ['control', 'port'], value: asInt(v['control-port']), source: '--control-port' });
+  if (v['log-level'] !== undefined)
+    flags.push({ path: ['log', 'level'], value: v['log-level'], source: '--log-level' });
+  return flags;
+}
+
+/** The lines printed at start: where to point an OC client, and with which credentials. */
+export function banner(mock: RunningMock): string[] {
+  const c = mock.config;
+  const lines = [
+    `sav-ftth mock OI: profile ${mock.index.profile.id}, ${c.memory ? 'tickets in memory' : `data in ${c.dataDir}`}`,
+  ];
+  for (const l of mock.listeners)
+    lines.push(`listening on ${l.origin}${l.serves.soap ? '' : ' (control API)'}`);
+  lines.push(`  SOAP endpoint   ${mock.url}`);
+  if (mock.httpsUrl) lines.push(`  HTTPS endpoint  ${mock.httpsUrl}`);
+  lines.push(`  WSDL            ${mock.wsdlUrl}`);
+  if (mock.tls) {
+    const where = mock.tls.certPath ? `${mock.tls.certPath} (${mock.tls.source})` : 'generated in memory';
+    lines.push(`  certificate     ${where}`);
+  }
+  lines.push(
+    `  control API     ${mock.controlUrl}${c.control.token ? ' (Authorization: Bearer <control.token>)' : ''}`,
+  );
+  lines.push(`  OI SIREN        ${c.oiSiren} (supplierID)`);
+  if (c.push) lines.push(`  push to OC      ${c.push.url}`);
+  lines.push('OC accounts (LoginName / Password / SIREN):');
+  const width = Math.max(...mock.accounts.map((a) => a.login.length));
+  const pwWidth = Math.max(...mock.accounts.map((a) => a.password.length));
+  for (const a of mock.accounts) {
+    lines.push(
+      `  ${a.login.padEnd(width)}  ${a.password.padEnd(pwWidth)}  ${a.siren}${a.name ? `  ${a.name}` : ''}`,
+    );
+  }
+  lines.push('Press Ctrl+C to stop.');
+  return lines;
+}
+
+/** Waits for SIGINT or SIGTERM (or `stopSignal`, for in-process runs). */
+function waitForStop(stopSignal?: AbortSignal): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (why: string) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve(why);
+    };
+    const onInt = () => done('SIGINT');
+    const onTerm = () => done('SIGTERM');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+    stopSignal?.addEventListener('abort', () => done('stop requested'), { once: true });
+  });
+}
+
+export async function mockCommand(
+  argv: string[],
+  io: CliIo,
+  options: { stopSignal?: AbortSignal; env?: NodeJS.ProcessEnv } = {},
+): Promise<number> {
+  let values: FlagValues;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        config: { type: 'string' },
+        'data-dir': { type: 'string' },
+        memory: { type: 'boolean' },
+        https: { type: 'boolean' },
+        'https-port': { type: 'string' },
+        'control-port': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    io.err(`sav-ftth mock: ${(e as Error).message}`);
+    io.err(MOCK_USAGE);
+    return 2;
+  }
+  if (values.help) {
+    io.out(MOCK_USAGE);
+    return 0;
+  }
+  let config: MockConfig;
+  try {
+    config = loadConfig({
+      ...(values.config !== undefined ? { file: values.config } : {}),
+      env: options.env ?? process.env,
+      flags: flagOverrides(values),
+    });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err(`sav-ftth mock: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  const logger = createLogger(config.log.level);
+  for (const [i, a] of config.accounts.entries()) {
+    if (!luhnValid(a.siren))
+      logger.warn({ key: `accounts[${i}].siren`, siren: a.siren }, 'SIREN fails the Luhn check (accepted)');
+  }
+  let mock: RunningMock;
+  try {
+    // The engine (libxml2-wasm, SQLite, faker) loads only once the configuration is known to be valid.
+    const { startFromConfig } = await import('../../mock-server/http/real-engine.ts');
+    mock = await startFromConfig(config, logger);
+  } catch (e) {
+    io.err(
+      `sav-ftth mock: ${e instanceof ConfigError ? e.message : `cannot start: ${(e as Error).message}`}`,
+    );
+    return 1;
+  }
+  for (const line of banner(mock)) io.out(line);
+  logger.info(
+    { endpoints: mock.listeners.map((l) => l.origin), path: config.path, profile: mock.index.profile.id },
+    'mock OI started',
+  );
+  const why = await waitForStop(options.stopSignal);
+  logger.info({ reason: why }, 'mock OI stopping');
+  await mock.stop();
+  logger.info('mock OI stopped');
+  return 0;
+}

@@ -1,0 +1,169 @@
+/** The mock's configuration: file, environment and flags, validated with messages naming the key. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, ENV_VARS, loadConfig } from '../../mock-server/config/load.ts';
+import { DEFAULT_PATH } from '../../mock-server/config/schema.ts';
+import { DEFAULT_BEHAVIOUR } from '../../mock-server/engine/index.ts';
+import { DEMO_ACCOUNTS } from '../../mock-server/engine/options.ts';
+
+const example = fileURLToPath(new URL('../../mock-server/config/example.yaml', import.meta.url));
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sav-ftth-config-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function yamlFile(text: string): Promise<string> {
+  const file = join(dir, `c${Math.random().toString(36).slice(2)}.yaml`);
+  await writeFile(file, text);
+  return file;
+}
+
+function problems(f: () => unknown): string[] {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error('no ConfigError');
+}
+
+describe('mock configuration', () => {
+  it('gives working defaults with no file: localhost, the protocol path, the demo accounts', () => {
+    const c = loadConfig({ env: {}, cwd: dir });
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      path: DEFAULT_PATH,
+      dataDir: join(dir, 'data'),
+      memory: false,
+    });
+    expect(c.accounts).toEqual(DEMO_ACCOUNTS);
+  });
+
+  it('accepts the documented example file, which spells out the defaults', () => {
+    // Its behaviour block spells out the engine's defaults.
+    expect(loadConfig({ file: example, env: {} })).toEqual({
+      ...loadConfig({ env: {} }),
+      dataDir: join(example, '..', 'data'),
+      behaviour: DEFAULT_BEHAVIOUR,
+    });
+  });
+
+  it('names the key, the value and the problem of every error, and where the value came from', async () => {
+    const file = await yamlFile(
+      [
+        'port: 99999',
+        'accounts:',
+        '  - { login: a, password: b, siren: "380129866" }',
+        '  - { login: c, password: d, siren: "12345", colour: blue }',
+        'push: { url: "ftp://oc.example", login: x }',
+        'behaviour: { takeInChargeAfterMs: soon }',
+        'settings: { strictSirenKey: 3 }',
+      ].join('\n'),
+    );
+    expect(problems(() => loadConfig({ file, env: { SAV_FTTH_HTTPS_PORT: 'abc' } }))).toEqual([
+      `port: 99999 must be ≤ 65535 (from ${file})`,
+      'https.port: "abc" must be a port number (from SAV_FTTH_HTTPS_PORT)',
+      `settings.strictSirenKey: 3 must be true or false (from ${file})`,
+      `accounts[1].siren: "12345" must be 9 digits (from ${file})`,
+      `accounts[1].colour: unknown key (from ${file})`,
+      `push.url: "ftp://oc.example" must be an http:// or https:// URL (from ${file})`,
+      `push.password: is required (from ${file})`,
+      `behaviour.takeInChargeAfterMs: "soon" must be a number of milliseconds or null (from ${file})`,
+    ]);
+  });
+
+  it('checks the rules that span keys', async () => {
+    const file = await yamlFile(
+      [
+        'host: 0.0.0.0',
+        'https: { enabled: true, port: 8080, cert: cert.pem }',
+        'accounts: [{ login: a, password: b, siren: "380129866" }, { login: a, password: c, siren: "421938861" }]',
+        'behaviour: { resolveWith: ERR99 }',
+      ].join('\n'),
+    );
+    expect(problems(() => loadConfig({ file, env: {} }))).toEqual([
+      `https.key: is required when https.cert is set (from ${file})`,
+      `accounts[1].login: "a" is already used by accounts[0] (from ${file})`,
+      `https.port: 8080 is already used by port (from ${file})`,
+      `behaviour.resolveWith: "ERR99" must be a closure code of profile sav-ftth-2.1 (from ${file})`,
+      `control.token: is required: the control API would be bound to 0.0.0.0, beyond localhost (from ${file})`,
+    ]);
+  });
+
+  it('reports an unreadable file and YAML syntax errors', async () => {
+    expect(problems(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {} }))[0]).toMatch(
+      /missing\.yaml: cannot be read \(ENOENT\)/,
+    );
+    const bad = await yamlFile('port: [1,\n');
+    expect(problems(() => loadConfig({ file: bad, env: {} }))[0]).toContain(bad);
+    const list = await yamlFile('- a\n- b\n');
+    expect(problems(() => loadConfig({ file: list, env: {} }))[0]).toMatch(/must be a YAML mapping/);
+  });
+
+  it('applies file < environment < flags, and resolves file paths against the file', async () => {
+    const file = await yamlFile(
+      'port: 9000\nhost: localhost\ndataDir: ./oi-data\ninventory: { csv: parc.csv }\n',
+    );
+    const env = { SAV_FTTH_PORT: '9100', SAV_FTTH_MEMORY: 'yes', SAV_FTTH_DATA_DIR: '' };
+    const c = loadConfig({ file, env, flags: [{ path: ['port'], value: 9200, source: '--port' }], cwd: '/' });
+    expect(c).toMatchObject({
+      port: 9200,
+      host: 'localhost',
+      memory: true,
+      dataDir: join(dir, 'oi-data'),
+      inventory: { csv: join(dir, 'parc.csv') },
+    });
+    expect(loadConfig({ file, env, cwd: '/' }).port).toBe(9100);
+    expect(
+      problems(() => loadConfig({ env: {}, flags: [{ path: ['port'], value: 'x', source: '--port' }] })),
+    ).toEqual(['port: "x" must be a port number or null (from --port)']);
+  });
+
+  it('reads every documented environment variable into its key', () => {
+    const values: Record<string, string> = {
+      SAV_FTTH_HOST: 'localhost',
+      SAV_FTTH_PORT: '1',
+      SAV_FTTH_HTTPS: 'true',
+      SAV_FTTH_HTTPS_PORT: '2',
+      SAV_FTTH_HTTPS_CERT: '/c.pem',
+      SAV_FTTH_HTTPS_KEY: '/k.pem',
+      SAV_FTTH_PATH: '/sav',
+      SAV_FTTH_DATA_DIR: '/d',
+      SAV_FTTH_MEMORY: '1',
+      SAV_FTTH_PROFILE: 'sav-ftth-2.1',
+      SAV_FTTH_OI_SIREN: '421938861',
+      SAV_FTTH_PUSH_URL: 'http://oc.test/sav',
+      SAV_FTTH_PUSH_LOGIN: 'l',
+      SAV_FTTH_PUSH_PASSWORD: 'p',
+      SAV_FTTH_PUSH_CA: '/ca.pem',
+      SAV_FTTH_PUSH_INSECURE: 'on',
+      SAV_FTTH_INVENTORY_CSV: '/parc.csv',
+      SAV_FTTH_INVENTORY_SEED: '7',
+      SAV_FTTH_CONTROL_TOKEN: 'a-token-of-sixteen+',
+      SAV_FTTH_CONTROL_PORT: '3',
+      SAV_FTTH_CONTROL_HOST: '127.0.0.1',
+      SAV_FTTH_LOG_LEVEL: 'debug',
+    };
+    expect(Object.keys(values).sort()).toEqual(ENV_VARS.map((e) => e.name).sort());
+    expect(loadConfig({ env: values })).toMatchObject({
+      host: 'localhost',
+      port: 1,
+      https: { enabled: true, port: 2, cert: '/c.pem', key: '/k.pem' },
+      path: '/sav',
+      dataDir: '/d',
+      memory: true,
+      oiSiren: '421938861',
+      push: { url: 'http://oc.test/sav', login: 'l', password: 'p', ca: '/ca.pem', insecure: true },
+      inventory: { csv: '/parc.csv', seed: 7 },
+      control: { token: 'a-token-of-sixteen+', port: 3, host: '127.0.0.1' },
+      log: { level: 'debug' },
+    });
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * Fault injection and ticket history through the control API, against the real engine over
+ * sockets: what an OC client sees when the OI is slow, down, cut off or garbled.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startMock } from '../../mock-server/index.ts';
+import { readMessage } from '../../src/soap/read.ts';
+import { MessageWriter } from '../../src/soap/write.ts';
+import { controlTicket, type Mock, OcClient, soapClient } from './protocol.ts';
+
+let mock: Mock;
+let writer: MessageWriter;
+
+beforeAll(async () => {
+  mock = await startMock();
+  writer = new MessageWriter(mock.index);
+});
+afterAll(() => mock.stop());
+beforeEach(async () => {
+  await fetch(`${mock.controlUrl}/faults`, { method: 'DELETE' });
+});
+
+const credentials = () => ({ login: mock.accounts[0]!.login, password: mock.accounts[0]!.password });
+const meta = () =>
+  fetch(mock.url, {
+    method: 'POST',
+    body: writer.metaRequest('getManagedEntityTypes', credentials()),
+    headers: { 'content-type': 'text/xml' },
+  });
+const setFaults = async (faults: unknown[]) => {
+  const r = await fetch(`${mock.controlUrl}/faults`, { method: 'PUT', body: JSON.stringify(faults) });
+  expect(r.status).toBe(200);
+};
+
+describe('fault injection through the control API', () => {
+  it('delays the answers of one operation by latencyMs', async () => {
+    await setFaults([{ operation: 'getManagedEntityTypes', latencyMs: 300, times: 1 }]);
+    const started = performance.now();
+    const r = await meta();
+    expect(r.status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(295);
+  });
+
+  it('answers HTTP 503 the given number of times, then normally', async () => {
+    await setFaults([{ operation: '*', httpStatus: 503, times: 2 }]);
+    expect((await meta()).status).toBe(503);
+    expect((await meta()).status).toBe(503);
+    expect((await meta()).status).toBe(200);
+  });
+
+  it('drops the connection without an answer', async () => {
+    await setFaults([{ operation: 'getManagedEntityTypes', dropConnection: true, times: 1 }]);
+    await expect(meta()).rejects.toThrow();
+    expect((await meta()).status).toBe(200);
+  });
+
+  it('truncates the answer to half of its XML', async () => {
+    const full = await (await meta()).text();
+    await setFaults([{ operation: 'getManagedEntityTypes', truncateResponse: true, times: 1 }]);
+    const half = await (await meta()).text();
+    expect(half).toBe(
+      Buffer.from(full)
+        .subarray(0, Math.floor(Buffer.byteLength(full) / 2))
+        .toString(),
+    );
+    expect(() => readMessage(half, mock.index)).toThrow();
+  });
+
+  it('answers a SOAP Server fault at soapFaultRate 1, and only for the operation named', async () => {
+    await setFaults([{ operation: 'getManagedEntityTypes', soapFaultRate: 1 }]);
+    const r = await meta();
+    expect(r.status).toBe(500);
+    const msg = readMessage(await r.text(), mock.index);
+    expect(msg.body.kind === 'fault' && msg.body.fault.faultcode).toMatch(/:Server$/);
+    const other = await fetch(mock.url, {
+      method: 'POST',
+      body: writer.metaRequest('getEventTypes', credentials()),
+      headers: { 'content-type': 'text/xml' },
+    });
+    expect(other.status).toBe(200);
+  });
+
+  it('counts the exchanges in /counters', async () => {
+    const before = (await (await fetch(`${mock.controlUrl}/counters`)).json()) as {
+      requests: number;
+      byOperation: Record<string, number>;
+    };
+    await meta();
+    const after = (await (await fetch(`${mock.controlUrl}/counters`)).json()) as {
+      requests: number;
+      byOperation: Record<string, number>;
+    };
+    expect(after.requests).toBe(before.requests + 1);
+    expect(after.byOperation.getManagedEntityTypes).toBe((before.byOperation.getManagedEntityTypes ?? 0) + 1);
+  });
+});
+
+describe('ticket history through the control API', () => {
+  it('keeps every request and response XML of a ticket, in and out', async () => {
+    const account = mock.accounts[0]!;
+    const oc = new OcClient(
+      await soapClient(mock.wsdlUrl, mock.index, account),
+      mock.index,
+      account,
+      mock.config.oiSiren,
+    );
+    const e = mock.engine.inventory()[0]!;
+    const created = await oc.create(
+      oc.actionValue('oc.create', null, 0, { technicalId: e.technicalId, commercialId: e.commercialId }),
+    );
+    await mock.engine.settle();
+    const action = await fetch(`${mock.controlUrl}/tickets/${created.key}/actions/oi.takeInCharge`, {
+      method: 'POST',
+      body: '{"supplierName":"Jeanne Martin"}',
+    });
+    expect(action.status).toBe(200);
+    const { ticket, history } = await controlTicket(mock, created.key!);
+    expect(ticket.fields.supplierName).toBe('Jeanne Martin');
+    const [create, take] = history;
+    expect(create).toMatchObject({
+      direction: 'in',
+      operation: 'createTroubleTicketByValue',
+      transition: 'T1',
+      stateAfter: 'QUEUED',
+    });
+    expect(create!.requestXml).toContain(e.technicalId);
+    expect(create!.responseXml).toContain(created.key);
+    expect(take).toMatchObject({ action: 'oi.takeInCharge', transition: 'T5', stateAfter: 'OPENACTIVE' });
+    expect(take!.requestXml).toContain('Jeanne Martin');
+    const listed = (await (
+      await fetch(`${mock.controlUrl}/tickets?technicalId=${e.technicalId}`)
+    ).json()) as { tickets: { troubleTicketKey: string }[] };
+    expect(listed.tickets.map((t) => t.troubleTicketKey)).toEqual([created.key]);
+  });
+});

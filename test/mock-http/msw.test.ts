@@ -1,0 +1,78 @@
+/** The msw 2 handlers: the same engine, documents and control API for a fake OI URL, without sockets. */
+import { setupServer } from 'msw/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mockHandlers } from '../../mock-server/index.ts';
+import { readMessage } from '../../src/soap/read.ts';
+import { MessageWriter } from '../../src/soap/write.ts';
+import { OcClient, soapClient } from './protocol.ts';
+
+const BASE = 'https://oi.example.test';
+const TOKEN = 'msw-control-token-0123456789';
+const handlers = mockHandlers({ baseUrl: BASE, control: { token: TOKEN } });
+const server = setupServer(...handlers);
+const writer = new MessageWriter(handlers.engine.index);
+const index = handlers.engine.index;
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterAll(async () => {
+  server.close();
+  await handlers.close();
+});
+
+const credentials = () => ({ login: handlers.accounts[0]!.login, password: handlers.accounts[0]!.password });
+const meta = () =>
+  fetch(handlers.url, {
+    method: 'POST',
+    body: writer.metaRequest('getEventTypes', credentials()),
+    headers: { 'content-type': 'text/xml' },
+  });
+
+describe('mockHandlers()', () => {
+  it('serves the WSDL with soap:address at the fake base URL, and its XSDs', async () => {
+    expect(handlers.url).toBe(`${BASE}${index.profile.service.path}`);
+    const wsdl = await (await fetch(handlers.wsdlUrl)).text();
+    expect(wsdl).toContain(`location="${handlers.url}"`);
+    const xsd = /schemaLocation="([^"]+)"/.exec(wsdl)![1]!;
+    expect((await fetch(xsd)).status).toBe(200);
+  });
+
+  it('answers node-soap, whose HTTP calls msw intercepts', async () => {
+    const account = handlers.accounts[0]!;
+    const oc = new OcClient(await soapClient(handlers.wsdlUrl, index, account), index, account, '343059564');
+    const e = handlers.engine.inventory()[0]!;
+    const created = await oc.create(
+      oc.actionValue('oc.create', null, 0, { technicalId: e.technicalId, commercialId: e.commercialId }),
+    );
+    expect(created.returnCode).toBe('0');
+    expect((await oc.get({ troubleTicketKey: created.key! })).ticket?.troubleTicketState).toBe('QUEUED');
+  });
+
+  it('requires the control token when one is configured', async () => {
+    expect((await fetch(`${handlers.controlUrl}/counters`)).status).toBe(401);
+    const r = await fetch(`${handlers.controlUrl}/counters`, { headers: auth });
+    expect(r.status).toBe(200);
+    expect(((await r.json()) as { requests: number }).requests).toBeGreaterThan(0);
+  });
+
+  it('turns a dropped connection into a network error and truncates answers', async () => {
+    const set = (faults: unknown[]) =>
+      fetch(`${handlers.controlUrl}/faults`, { method: 'PUT', body: JSON.stringify(faults), headers: auth });
+    expect((await set([{ operation: '*', dropConnection: true, times: 1 }])).status).toBe(200);
+    await expect(meta()).rejects.toThrow();
+    const full = await (await meta()).text();
+    await set([{ operation: '*', truncateResponse: true, times: 1 }]);
+    expect(await (await meta()).text()).toBe(full.slice(0, Math.floor(Buffer.byteLength(full) / 2)));
+  });
+
+  it('refuses a body over the size limit with a Client fault', async () => {
+    const r = await fetch(handlers.url, {
+      method: 'POST',
+      body: 'x'.repeat(index.settings.maxMessageBytes + 1),
+      headers: { 'content-type': 'text/xml' },
+    });
+    expect(r.status).toBe(500);
+    const msg = readMessage(await r.text(), index);
+    expect(msg.body.kind === 'fault' && msg.body.fault.faultcode).toMatch(/:Client$/);
+  });
+});
