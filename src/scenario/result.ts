@@ -31,6 +31,8 @@ export interface CheckResult {
   basis: BasisKind;
   /** A failed mandatory check fails the run (the CI gate); others are reported only. */
   mandatory: boolean;
+  /** Severity of the finding behind the check, when it comes from one (a warning is never mandatory). */
+  severity?: 'error' | 'warning' | 'info';
   verdict: Verdict;
   expected?: string;
   actual?: string;

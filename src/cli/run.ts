@@ -1,0 +1,328 @@
+/**
+ * `sav-ftth run [paths…]`: runs the conformance catalogue (or the given scenario files) in one or
+ * both roles, against the embedded implementations or a real one, prints progress and coverage,
+ * writes the reports, and exits 0 only when every mandatory check passed.
+ */
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { defaultIndex } from '../profile/index.ts';
+import type { Prompt } from '../scenario/environment.ts';
+import {
+  coverageLines,
+  filterScenarios,
+  formatProblem,
+  loadCatalogue,
+  type RunResult,
+  runCatalogue,
+  ScenarioLoadError,
+  TargetError,
+  type TargetOptions,
+} from '../scenario/index.ts';
+import { plainProgress, ttyProgress } from '../scenario/progress.ts';
+import type { RunHooks } from '../scenario/runner.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { CliIo } from './commands.ts';
+
+export const RUN_USAGE = `Usage: sav-ftth run [paths…] [options]
+
+Runs the conformance scenarios. With no argument: the whole catalogue (scenarios/ and the
+scenarios generated from the profile) in both roles, against embedded implementations.
+
+Selection:
+  [paths…]                   YAML scenario files or directories (default: the shipped catalogue)
+      --generated            also run the scenarios generated from the profile (default without paths)
+  -t, --tag <tag>            only scenarios with this tag (repeatable: any of them)
+  -g, --grep <text>          only scenarios whose id or title contains text (or matches /regex/)
+      --list                 list the selected scenarios and exit
+
+Role and target:
+  -r, --role <oc|oi|both>    oc: the harness is the OC and certifies an OI; oi: the harness is the OI
+                             and certifies an OC; both (default without --target)
+      --target <url>         implementation under test: an OI service URL (role oc) or an OC
+                             endpoint URL (role oi); default: embedded mock OI / reference OC
+      --name <name>          name of the implementation under test in the reports
+      --login <login>        OC account on the OI (role oc: sent by the harness; role oi: used by the OC)
+      --password <password>
+      --oc-siren <siren>     SIREN of that OC account
+      --oi-siren <siren>     SIREN of the OI (supplierID)
+      --other-login <login>  a second OC account (cross-OC isolation scenarios), with
+      --other-password <p>   its password and
+      --other-oc-siren <s>   its SIREN
+      --push-login <login>   credentials the OI's pushes carry (default: --login/--password in role oi)
+      --push-password <p>
+      --control-url <url>    role oc: control API of a target that is our mock (triggers OI actions)
+      --control-token <t>    its bearer token
+      --interactive          ask the operator (stdin) to perform the steps of the real implementation
+      --data <field=value>   a value every create carries unless the scenario sets it, e.g.
+                             technicalId=FI-1234-5678 (a PTO of the OI's inventory); repeatable
+
+TLS (towards the target):
+      --ca <file>            PEM CA certificate to trust
+      --cert <file>          PEM client certificate, with
+      --key <file>           its PEM private key
+      --insecure             do not verify the target's certificate
+
+Callback listener (role oc: the OC endpoint receiving pushes; role oi: the OI served to the OC):
+      --callback-host <host> listen address (default 127.0.0.1)
+      --callback-port <port> listen port (default: a free port)
+      --callback-advertise <host>  host name the implementation uses to reach it
+
+Execution and output:
+  -c, --concurrency <n>      scenarios run in parallel (default 4; 1 with --interactive)
+      --timeout <ms>         request timeout (default 10000)
+      --push-timeout <ms>    how long to wait for a push (role oc) or for the OC's answer to one (role oi);
+                             default 5000 embedded, 60000 (oc) / 30000 (oi) against a target
+      --report-dir <dir>     root of the reports (default reports/): <dir>/<time>[-<role>]/ and <dir>/latest
+      --no-report            write no report
+      --json                 print the RunResult JSON (an array, one per role) on standard output
+  -h, --help                 show this help
+
+Exit status: 0 every mandatory check passed; 1 a mandatory check failed or a scenario could not
+run; 2 usage or configuration error (bad option, invalid scenario file, missing credentials).
+`;
+
+const OPTIONS = {
+  tag: { type: 'string', short: 't', multiple: true },
+  grep: { type: 'string', short: 'g' },
+  list: { type: 'boolean' },
+  generated: { type: 'boolean' },
+  role: { type: 'string', short: 'r' },
+  target: { type: 'string' },
+  name: { type: 'string' },
+  login: { type: 'string' },
+  password: { type: 'string' },
+  'oc-siren': { type: 'string' },
+  'oi-siren': { type: 'string' },
+  'other-login': { type: 'string' },
+  'other-password': { type: 'string' },
+  'other-oc-siren': { type: 'string' },
+  'push-login': { type: 'string' },
+  'push-password': { type: 'string' },
+  'control-url': { type: 'string' },
+  'control-token': { type: 'string' },
+  interactive: { type: 'boolean' },
+  data: { type: 'string', multiple: true },
+  ca: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  insecure: { type: 'boolean' },
+  'callback-host': { type: 'string' },
+  'callback-port': { type: 'string' },
+  'callback-advertise': { type: 'string' },
+  concurrency: { type: 'string', short: 'c' },
+  timeout: { type: 'string' },
+  'push-timeout': { type: 'string' },
+  'report-dir': { type: 'string' },
+  'no-report': { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+class UsageError extends Error {}
+
+function int(v: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+    throw new UsageError(`--${name} "${v}" must be an integer between ${min} and ${max}`);
+  }
+  return Number(v);
+}
+
+function pem(file: string | undefined, name: string): string | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--${name} ${file}: ${(e as Error).message}`);
+  }
+}
+
+function stdinPrompt(io: CliIo): Prompt {
+  return {
+    ask: (text) =>
+      new Promise((resolve) => {
+        const rl = createInterface({ input: process.stdin, output: process.stderr });
+        rl.question(`\n${text}\nPress Enter when done (or type "skip"): `, (answer) => {
+          rl.close();
+          resolve(answer.trim().toLowerCase() !== 'skip');
+        });
+        rl.on('SIGINT', () => {
+          rl.close();
+          io.err('interrupted');
+          resolve(false);
+        });
+      }),
+  };
+}
+
+export interface RunCommandOptions {
+  /** Force the progress style (default: a TTY on stderr and CI not set). */
+  tty?: boolean;
+  /** Extra target options (test hooks such as interceptors). */
+  target?: Partial<TargetOptions>;
+}
+
+export async function runCommand(args: string[], io: CliIo, extra: RunCommandOptions = {}): Promise<number> {
+  let values: ReturnType<
+    typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>
+  >['values'];
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true }));
+  } catch (e) {
+    io.err(`sav-ftth run: ${(e as Error).message}`);
+    io.err('Run `sav-ftth run --help` for the options.');
+    return 2;
+  }
+  const index = defaultIndex();
+  let roles: ('oc' | 'oi')[];
+  let target: TargetOptions;
+  let concurrency: number;
+  try {
+    const role = values.role ?? (values.target ? undefined : 'both');
+    if (role === undefined)
+      throw new UsageError('--target needs --role oc (the target is an OI) or --role oi (an OC)');
+    if (!['oc', 'oi', 'both'].includes(role)) throw new UsageError(`--role "${role}" must be oc, oi or both`);
+    if (role === 'both' && values.target)
+      throw new UsageError('--role both runs embedded implementations: give --role oc or oi with --target');
+    roles = role === 'both' ? ['oc', 'oi'] : [role as 'oc' | 'oi'];
+    if (values.target) {
+      try {
+        const u = new URL(values.target);
+        if (!/^https?:$/.test(u.protocol)) throw new Error('not http(s)');
+      } catch {
+        throw new UsageError(`--target "${values.target}" must be an http:// or https:// URL`);
+      }
+    }
+    concurrency = int(values.concurrency, 'concurrency', 1, 64) ?? (values.interactive ? 1 : 4);
+    const tls = {
+      ...(values.ca ? { ca: pem(values.ca, 'ca')! } : {}),
+      ...(values.cert ? { cert: pem(values.cert, 'cert')! } : {}),
+      ...(values.key ? { key: pem(values.key, 'key')! } : {}),
+      ...(values.insecure ? { insecure: true } : {}),
+    };
+    if ((values.cert === undefined) !== (values.key === undefined))
+      throw new UsageError('--cert and --key go together');
+    const pushTimeout = int(values['push-timeout'], 'push-timeout', 1, 3_600_000);
+    const timeout = int(values.timeout, 'timeout', 1, 3_600_000);
+    const port = int(values['callback-port'], 'callback-port', 0, 65535);
+    const createData: Record<string, string> = {};
+    for (const d of values.data ?? []) {
+      const m = /^([^=]+)=(.*)$/.exec(d);
+      const field = m ? index.field.get(m[1]!.trim()) : undefined;
+      if (!m || !field)
+        throw new UsageError(
+          `--data "${d}" must be <field>=<value> with a field of profile ${index.profile.id}`,
+        );
+      createData[field.name] = m[2]!;
+    }
+    target = {
+      role: roles[0]!,
+      ...(values.target ? { target: values.target } : {}),
+      ...(values.name ? { name: values.name } : {}),
+      ...(values.login ? { login: values.login } : {}),
+      ...(values.password ? { password: values.password } : {}),
+      ...(values['oc-siren'] ? { ocSiren: values['oc-siren'] } : {}),
+      ...(values['oi-siren'] ? { oiSiren: values['oi-siren'] } : {}),
+      ...(values['other-login'] ? { otherLogin: values['other-login'] } : {}),
+      ...(values['other-password'] ? { otherPassword: values['other-password'] } : {}),
+      ...(values['other-oc-siren'] ? { otherOcSiren: values['other-oc-siren'] } : {}),
+      ...(values['push-login'] ? { pushLogin: values['push-login'] } : {}),
+      ...(values['push-password'] ? { pushPassword: values['push-password'] } : {}),
+      ...(values['control-url'] ? { controlUrl: values['control-url'] } : {}),
+      ...(values['control-token'] ? { controlToken: values['control-token'] } : {}),
+      ...(Object.keys(tls).length ? { tls } : {}),
+      ...(values['callback-host'] ? { callbackHost: values['callback-host'] } : {}),
+      ...(port !== undefined ? { callbackPort: port } : {}),
+      ...(values['callback-advertise'] ? { callbackAdvertise: values['callback-advertise'] } : {}),
+      ...(timeout !== undefined ? { requestTimeoutMs: timeout } : {}),
+      ...(pushTimeout !== undefined ? { pushTimeoutMs: pushTimeout } : {}),
+      ...(Object.keys(createData).length ? { createData } : {}),
+      ...(values.interactive ? { prompt: stdinPrompt(io) } : {}),
+      announce: (line) => io.err(line),
+      ...extra.target,
+    };
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`sav-ftth run: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+
+  let scenarios: Scenario[];
+  try {
+    const loaded = loadCatalogue(index, {
+      paths: positionals,
+      ...(values.generated ? { generated: true } : {}),
+    });
+    scenarios = filterScenarios(loaded, {
+      ...(values.tag ? { tags: values.tag } : {}),
+      ...(values.grep ? { grep: values.grep } : {}),
+    });
+  } catch (e) {
+    if (e instanceof ScenarioLoadError) {
+      for (const p of e.problems) io.err(`sav-ftth run: ${formatProblem(p)}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (values.list) {
+    for (const s of scenarios) {
+      if (!s.roles.some((r) => roles.includes(r))) continue;
+      io.out(`${s.id}  [${s.roles.join(',')}]  ${s.tags.join(',')}  ${s.title}`);
+    }
+    return 0;
+  }
+  if (!scenarios.some((s) => s.roles.some((r) => roles.includes(r)))) {
+    io.err('sav-ftth run: no scenario selected');
+    return 2;
+  }
+
+  const tty = extra.tty ?? (!!process.stderr.isTTY && process.env.CI !== 'true' && process.env.CI !== '1');
+  const progress = tty ? ttyProgress(process.stderr) : undefined;
+  const hooks: RunHooks = progress ?? plainProgress((l) => io.err(l));
+  let runs: RunResult[];
+  try {
+    const { role: _role, ...rest } = target;
+    void _role;
+    runs = await runCatalogue({ ...rest, roles, scenarios, concurrency, hooks, index });
+  } catch (e) {
+    progress?.done();
+    if (e instanceof TargetError) {
+      io.err(`sav-ftth run: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  progress?.done();
+
+  const out = values.json ? (l: string) => io.err(l) : (l: string) => io.out(l);
+  for (const run of runs) {
+    const t = run.totals;
+    out('');
+    out(
+      `role ${run.implementation.role} (${run.implementation.name}, ${run.implementation.endpoint}): ${run.verdict.toUpperCase()}`,
+    );
+    out(
+      `  scenarios ${t.scenariosPassed}/${t.scenarios} passed; checks ${t.passed} passed, ${t.failed} failed, ${t.errors} errors, ${t.skipped} skipped; mandatory failed ${t.mandatoryFailed}`,
+    );
+    for (const l of coverageLines(run.coverage)) out(`  ${l}`);
+  }
+  if (!values['no-report']) {
+    const root = values['report-dir'] ?? 'reports';
+    try {
+      const { writeReports, runDirName } = await import('../reports/index.ts');
+      for (const [i, run] of runs.entries()) {
+        const dir = runs.length > 1 ? `${root}/${runDirName(run)}-${run.implementation.role}` : undefined;
+        const written = await writeReports(run, dir, { root, latest: i === runs.length - 1 });
+        out(`report (${run.implementation.role}): ${written.dir}`);
+      }
+    } catch (e) {
+      io.err(`sav-ftth run: cannot write the reports to ${root}: ${(e as Error).message}`);
+      return 2;
+    }
+  }
+  if (values.json) io.out(JSON.stringify(runs, null, 2));
+  return runs.every((r) => r.verdict === 'pass') ? 0 : 1;
+}

@@ -1,0 +1,175 @@
+/**
+ * JUnit XML in the structure CI systems read (Ant/Jenkins junit-10.xsd): one testsuite per
+ * scenario, one testcase per check (classname = scenario id, name = step + check title).
+ * A failed mandatory check is a <failure>, a harness error an <error>, a skipped check <skipped>.
+ * A failed advisory check (never fails the run) stays a passing testcase with a warning in
+ * system-out, so CI does not show red for a run whose gate is green.
+ */
+import type { CheckResult, Evidence, RunResult, ScenarioResult, StepResult } from '../scenario/result.ts';
+import { cdata, escapeAttr, escapeText, xmlSafeChars } from './escape.ts';
+import {
+  canonicalRun,
+  conformance,
+  implementationText,
+  LEVEL_TITLE,
+  ROLE_TEXT,
+  runDurationMs,
+} from './model.ts';
+
+const seconds = (ms: number | undefined) =>
+  (ms !== undefined && Number.isFinite(ms) && ms >= 0 ? ms / 1000 : 0).toFixed(3);
+
+interface Counts {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+}
+
+export function renderJunit(input: RunResult): string {
+  const run = canonicalRun(input);
+  const suites: string[] = [];
+  const total: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  run.scenarios.forEach((scenario, i) => {
+    const { xml, counts } = suite(run, scenario, i);
+    suites.push(xml);
+    total.tests += counts.tests;
+    total.failures += counts.failures;
+    total.errors += counts.errors;
+    total.skipped += counts.skipped;
+  });
+  const wall = runDurationMs(run);
+  const time = Number.isFinite(wall) ? wall : run.scenarios.reduce((t, s) => t + s.durationMs, 0);
+  const level = conformance(run);
+  const i = run.implementation;
+  const head = [
+    `${run.tool.name} ${run.tool.version}, profile ${run.profile.id} ${run.profile.version}`,
+    `implementation: ${implementationText(run)}, ${ROLE_TEXT[i.role] ?? i.role}, ${i.endpoint} (${i.kind})`,
+    `verdict: ${run.verdict.toUpperCase()}, ${LEVEL_TITLE[level.level]}: ${level.statement}`,
+    `run: ${run.startedAt} .. ${run.finishedAt}`,
+  ];
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<!--\n${head.map((l) => `  ${comment(l)}`).join('\n')}\n-->`,
+    `<testsuites name="${escapeAttr(`${run.tool.name}: ${implementationText(run)} (${i.role})`)}" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}" time="${seconds(time)}">`,
+    ...suites,
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+/** Comment text cannot hold `--` nor end with `-`. */
+const comment = (s: string) =>
+  xmlSafeChars(s)
+    .replace(/-(?=-)/g, '- ')
+    .replace(/-$/, '- ');
+
+function suite(run: RunResult, scenario: ScenarioResult, position: number): { xml: string; counts: Counts } {
+  const counts: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  const cases: string[] = [];
+  for (const step of scenario.steps) {
+    step.checks.forEach((check, i) => {
+      counts.tests++;
+      // The step's time goes to its first check, so testcase times add up to the scenario's.
+      cases.push(testcase(scenario, step, check, counts, i === 0 ? step.durationMs : 0));
+    });
+  }
+  if (scenario.error !== undefined) {
+    counts.tests++;
+    counts.errors++;
+    cases.push(
+      `    <testcase classname="${escapeAttr(scenario.id)}" name="scenario error" time="0.000">\n` +
+        `      <error type="scenario" message="${escapeAttr(scenario.error)}">${escapeText(scenario.error)}</error>\n` +
+        '    </testcase>',
+    );
+  }
+  const props: [string, string][] = [
+    ['title', scenario.title],
+    ['tags', scenario.tags.join(', ')],
+    ['clauses', scenario.clauses.join(', ')],
+    ['verdict', scenario.verdict],
+  ];
+  const attrs = [
+    ['name', scenario.id],
+    ['tests', String(counts.tests)],
+    ['failures', String(counts.failures)],
+    ['errors', String(counts.errors)],
+    ['skipped', String(counts.skipped)],
+    ['time', seconds(scenario.durationMs)],
+    ['timestamp', run.startedAt],
+    ['id', String(position)],
+    ['package', run.profile.id],
+    ['file', scenario.file],
+  ]
+    .map(([k, v]) => `${k}="${escapeAttr(v!)}"`)
+    .join(' ');
+  const xml = [
+    `  <testsuite ${attrs}>`,
+    '    <properties>',
+    ...props.map(([k, v]) => `      <property name="${k}" value="${escapeAttr(v)}"/>`),
+    '    </properties>',
+    ...cases,
+    '  </testsuite>',
+  ].join('\n');
+  return { xml, counts };
+}
+
+function testcase(
+  scenario: ScenarioResult,
+  step: StepResult,
+  check: CheckResult,
+  counts: Counts,
+  timeMs: number,
+): string {
+  const name = `${step.index}. ${step.title} › ${check.title}`;
+  const open = `    <testcase classname="${escapeAttr(scenario.id)}" name="${escapeAttr(name)}" time="${seconds(timeMs)}"`;
+  const body: string[] = [];
+  const detail = describe(step, check);
+  if (check.verdict === 'skip') {
+    counts.skipped++;
+    body.push(`      <skipped message="${escapeAttr(check.message)}"/>`);
+  } else if (check.verdict === 'error') {
+    counts.errors++;
+    body.push(
+      `      <error type="${escapeAttr(check.rule)}" message="${escapeAttr(check.message)}">${escapeText(detail)}</error>`,
+    );
+    body.push(systemOut(check.evidence));
+  } else if (check.verdict === 'fail' && check.mandatory) {
+    counts.failures++;
+    body.push(
+      `      <failure type="${escapeAttr(check.rule)}" message="${escapeAttr(check.message)}">${escapeText(detail)}</failure>`,
+    );
+    body.push(systemOut(check.evidence));
+  } else if (check.verdict === 'fail') {
+    body.push(systemOut(check.evidence, `advisory check failed (does not fail the run)\n${detail}`));
+  }
+  const inner = body.filter(Boolean);
+  return inner.length === 0 ? `${open}/>` : `${open}>\n${inner.join('\n')}\n    </testcase>`;
+}
+
+function describe(step: StepResult, check: CheckResult): string {
+  const where = [step.actor, step.transition, step.action].filter(Boolean).join(', ');
+  return [
+    check.message,
+    `rule: ${check.rule} (${check.clause}, [${check.basis}]${check.mandatory ? ', mandatory' : ', advisory'})`,
+    ...(check.expected !== undefined ? [`expected: ${check.expected}`] : []),
+    ...(check.actual !== undefined ? [`actual: ${check.actual}`] : []),
+    `step: ${step.index}. ${step.title} (${where})`,
+  ].join('\n');
+}
+
+/** The evidence as plain text in one CDATA section; empty string when there is nothing to say. */
+function systemOut(e: Evidence | undefined, preface?: string): string {
+  const parts: string[] = preface ? [preface] : [];
+  if (e?.request !== undefined) parts.push(`--- request ---\n${e.request}`);
+  if (e?.response !== undefined || e?.httpStatus !== undefined) {
+    const meta = [
+      e.httpStatus !== undefined ? `HTTP ${e.httpStatus}` : '',
+      e.durationMs !== undefined ? `${e.durationMs} ms` : '',
+    ].filter(Boolean);
+    parts.push(`--- response${meta.length ? ` (${meta.join(', ')})` : ''} ---\n${e.response ?? ''}`);
+  }
+  if (e?.highlight !== undefined) parts.push(`--- offending element: ${e.highlight}`);
+  if (e?.notes?.length) parts.push(`--- notes ---\n${e.notes.join('\n')}`);
+  return parts.length ? `      <system-out>${cdata(parts.join('\n'))}</system-out>` : '';
+}

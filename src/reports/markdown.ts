@@ -1,0 +1,111 @@
+/**
+ * The Markdown summary for a pull request or a chat message: verdict, implementation under test,
+ * totals, conformance per basis, coverage, and the failed checks with their rule, clause and basis.
+ * Kept short: the failed-checks table stops after {@link MAX_FAILED_ROWS} rows.
+ */
+import type { RunResult } from '../scenario/result.ts';
+import { mdCell, mdCode } from './escape.ts';
+import {
+  allChecks,
+  canonicalRun,
+  conformance,
+  countCoverage,
+  coverageStatus,
+  formatDuration,
+  implementationText,
+  isFailing,
+  LEVEL_TITLE,
+  percent,
+  ROLE_TEXT,
+  runDurationMs,
+  type Tally,
+} from './model.ts';
+
+export const MAX_FAILED_ROWS = 50;
+/** Ids listed per coverage line before "…N more". */
+const MAX_LISTED = 20;
+
+export function renderMarkdown(input: RunResult): string {
+  const run = canonicalRun(input);
+  const c = conformance(run);
+  const i = run.implementation;
+  const t = run.totals;
+  const icon = run.verdict === 'pass' ? '✅' : '❌';
+  const out: string[] = [];
+  out.push(`# ${icon} SAV FTTH conformance: ${run.verdict.toUpperCase()}`, '');
+  out.push(`**${mdCell(LEVEL_TITLE[c.level])}.** ${mdCell(c.statement)}`, '');
+  out.push(
+    '| | |',
+    '|---|---|',
+    `| Implementation under test | ${mdCell(implementationText(run))} |`,
+    `| Role | ${mdCell(ROLE_TEXT[i.role] ?? i.role)} |`,
+    `| Endpoint | ${mdCode(i.endpoint)} (${mdCell(i.kind)}) |`,
+    `| Profile | ${mdCell(`${run.profile.id} ${run.profile.version}`)} |`,
+    `| Tool | ${mdCell(`${run.tool.name} ${run.tool.version}`)} |`,
+    `| Run | ${mdCell(run.startedAt)} → ${mdCell(run.finishedAt)} (${formatDuration(runDurationMs(run))}) |`,
+    '',
+  );
+  out.push(
+    '## Totals',
+    '',
+    '| scenarios passed | checks | passed | failed | errors | skipped | mandatory failed |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${t.scenariosPassed}/${t.scenarios} | ${t.checks} | ${t.passed} | ${t.failed} | ${t.errors} | ${t.skipped} | ${t.mandatoryFailed} |`,
+    '',
+  );
+  const row = (label: string, x: Tally) =>
+    `| ${label} | ${x.checks} | ${x.passed} | ${x.failed} | ${x.errors} | ${x.skipped} |`;
+  out.push(
+    '## Conformance',
+    '',
+    '| checks | total | passed | failed | errors | skipped |',
+    '|---|---:|---:|---:|---:|---:|',
+    row('mandatory, \\[spec\\]/\\[interop\\] rules', c.normative),
+    row('mandatory, \\[decision\\] rules', c.decision),
+    row('advisory (never fail the run)', c.advisory),
+    '',
+  );
+  out.push('## Coverage', '', '| | exercised | passed | failed | not covered |', '|---|---:|---:|---:|---|');
+  for (const [label, items] of [
+    ['transitions', run.coverage.transitions],
+    ['actions', run.coverage.actions],
+    ['rules', run.coverage.rules],
+  ] as const) {
+    const n = countCoverage(items);
+    const missing = items.filter((x) => coverageStatus(x) === 'not-covered').map((x) => x.id);
+    const shown =
+      missing.length > MAX_LISTED
+        ? [...missing.slice(0, MAX_LISTED), `…${missing.length - MAX_LISTED} more`]
+        : missing;
+    out.push(
+      `| ${label} | ${n.exercised}/${n.total} (${percent(n.exercised, n.total)}) | ${n.passed} | ${n.failed} | ${shown.length ? mdCell(shown.join(', ')) : '-'} |`,
+    );
+  }
+  out.push('');
+  const failed = allChecks(run).filter((r) => isFailing(r.check.verdict));
+  out.push(`## Failed checks (${failed.length})`, '');
+  if (failed.length === 0) {
+    out.push('None.', '');
+  } else {
+    out.push(
+      '| scenario | step | check | rule | clause | basis | mandatory | expected | actual |',
+      '|---|---|---|---|---|---|---|---|---|',
+    );
+    for (const { scenario, step, check } of failed.slice(0, MAX_FAILED_ROWS)) {
+      out.push(
+        `| ${mdCode(scenario.id)} | ${step.index}. ${mdCell(step.title)} | ${mdCell(check.title)}${check.verdict === 'error' ? ' (error)' : ''} | ${mdCode(check.rule)} | ${mdCell(check.clause)} | \\[${check.basis}\\] | ${check.mandatory ? 'yes' : 'no'} | ${mdCell(check.expected ?? '')} | ${mdCell(check.actual ?? check.message)} |`,
+      );
+    }
+    if (failed.length > MAX_FAILED_ROWS) {
+      out.push('', `…and ${failed.length - MAX_FAILED_ROWS} more: see report.html or junit.xml.`);
+    }
+    out.push('');
+  }
+  const broken = run.scenarios.filter((s) => s.error !== undefined);
+  if (broken.length > 0) {
+    out.push(`## Scenarios that could not finish (${broken.length})`, '');
+    for (const s of broken) out.push(`- ${mdCode(s.id)}: ${mdCell(s.error ?? '')}`);
+    out.push('');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}

@@ -1,0 +1,215 @@
+/**
+ * What every report derives from a run: the canonical order, the flat list of checks, the
+ * conformance level (mandatory [spec]/[interop] rules apart from [decision] rules) and coverage
+ * statuses. Renderers only format these.
+ */
+import type {
+  CheckResult,
+  CoverageItem,
+  RunResult,
+  ScenarioResult,
+  StepResult,
+  Verdict,
+} from '../scenario/result.ts';
+
+/**
+ * The run in report order: scenarios by id (the engine may finish them in any order when it runs
+ * them in parallel), steps by index; checks and coverage items keep the engine's order.
+ */
+export function canonicalRun(run: RunResult): RunResult {
+  const scenarios = [...run.scenarios]
+    .sort((a, b) => compareIds(a.id, b.id))
+    .map((s) => ({ ...s, steps: [...s.steps].sort((a, b) => a.index - b.index) }));
+  return { ...run, scenarios };
+}
+
+/** Code-unit order with digit runs compared as numbers, so `T2` < `T10` on every machine. */
+export function compareIds(a: string, b: string): number {
+  const ta = a.split(/(\d+)/);
+  const tb = b.split(/(\d+)/);
+  for (let i = 0; i < Math.min(ta.length, tb.length); i++) {
+    const x = ta[i]!;
+    const y = tb[i]!;
+    if (x === y) continue;
+    if (i % 2 === 1) {
+      const d = Number(x) - Number(y);
+      if (d !== 0) return d;
+    }
+    return x < y ? -1 : 1;
+  }
+  return ta.length - tb.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+export interface CheckRef {
+  scenario: ScenarioResult;
+  step: StepResult;
+  check: CheckResult;
+  /** Stable anchor: position of the scenario, the step index and the check's position. */
+  anchor: string;
+}
+
+export function allChecks(run: RunResult): CheckRef[] {
+  const out: CheckRef[] = [];
+  run.scenarios.forEach((scenario, si) => {
+    for (const step of scenario.steps) {
+      step.checks.forEach((check, ci) => {
+        out.push({ scenario, step, check, anchor: checkAnchor(si, step.index, ci) });
+      });
+    }
+  });
+  return out;
+}
+
+export const checkAnchor = (scenarioPos: number, stepIndex: number, checkPos: number) =>
+  `c-${scenarioPos}-${stepIndex}-${checkPos}`;
+
+export const isFailing = (v: Verdict) => v === 'fail' || v === 'error';
+
+export interface Tally {
+  checks: number;
+  passed: number;
+  failed: number;
+  errors: number;
+  skipped: number;
+}
+
+const emptyTally = (): Tally => ({ checks: 0, passed: 0, failed: 0, errors: 0, skipped: 0 });
+
+function add(t: Tally, v: Verdict): void {
+  t.checks++;
+  if (v === 'pass') t.passed++;
+  else if (v === 'fail') t.failed++;
+  else if (v === 'error') t.errors++;
+  else t.skipped++;
+}
+
+export type ConformanceLevel =
+  | 'conformant'
+  | 'conformant-except-decisions'
+  | 'not-conformant'
+  | 'not-assessed';
+
+export interface Conformance {
+  level: ConformanceLevel;
+  /** One English sentence saying what the level means for this run. */
+  statement: string;
+  /** Mandatory checks resting on the supplier spec or the Interop schemas. */
+  normative: Tally;
+  /** Mandatory checks resting on a [decision] of this project (a profile setting). */
+  decision: Tally;
+  /** Checks that never fail the run (warnings, information). */
+  advisory: Tally;
+  /** Scenarios that could not run to their end. */
+  scenarioErrors: number;
+}
+
+export const LEVEL_TITLE: Record<ConformanceLevel, string> = {
+  conformant: 'Conformant',
+  'conformant-except-decisions': 'Conformant to [spec]/[interop] rules, departs from [decision] rules',
+  'not-conformant': 'Not conformant',
+  'not-assessed': 'Not assessed',
+};
+
+/**
+ * The conformance level. A failing or erroring mandatory [spec]/[interop] check makes the
+ * implementation not conformant; one on a [decision] rule only departs from this project's
+ * choices (a user holding the real workbook may decide otherwise). Advisory checks never count.
+ */
+export function conformance(run: RunResult): Conformance {
+  const normative = emptyTally();
+  const decision = emptyTally();
+  const advisory = emptyTally();
+  for (const { check } of allChecks(run)) {
+    add(!check.mandatory ? advisory : check.basis === 'decision' ? decision : normative, check.verdict);
+  }
+  const scenarioErrors = run.scenarios.filter((s) => s.error !== undefined || s.verdict === 'error').length;
+  const bad = (t: Tally) => t.failed + t.errors;
+  let level: ConformanceLevel;
+  let statement: string;
+  if (bad(normative) > 0) {
+    level = 'not-conformant';
+    statement = `${plural(bad(normative), 'mandatory [spec]/[interop] check')} failed.`;
+  } else if (normative.passed + decision.passed === 0) {
+    level = 'not-assessed';
+    statement = 'No mandatory check passed: the run does not assess the implementation.';
+  } else if (bad(decision) > 0) {
+    level = 'conformant-except-decisions';
+    statement = `Every mandatory [spec]/[interop] check passed; ${plural(bad(decision), 'mandatory check')} resting on a [decision] of this project failed.`;
+  } else if (scenarioErrors > 0) {
+    level = 'not-assessed';
+    statement = `${plural(scenarioErrors, 'scenario')} could not run to the end: the run is incomplete.`;
+  } else {
+    level = 'conformant';
+    statement = 'Every mandatory check passed, [spec]/[interop] and [decision] rules alike.';
+  }
+  return { level, statement, normative, decision, advisory, scenarioErrors };
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export type CoverageStatus = 'failed' | 'passed' | 'covered' | 'not-covered';
+
+export const COVERAGE_TITLE: Record<CoverageStatus, string> = {
+  failed: 'failed',
+  passed: 'passed',
+  covered: 'covered (no verdict)',
+  'not-covered': 'not covered',
+};
+
+/** failed wins over passed: a transition that passed once and failed once is failed. */
+export function coverageStatus(item: CoverageItem | undefined): CoverageStatus {
+  if (!item?.exercised) return 'not-covered';
+  if (item.failed) return 'failed';
+  if (item.passed) return 'passed';
+  return 'covered';
+}
+
+export interface CoverageCount {
+  total: number;
+  exercised: number;
+  passed: number;
+  failed: number;
+}
+
+export function countCoverage(items: CoverageItem[]): CoverageCount {
+  return {
+    total: items.length,
+    exercised: items.filter((i) => i.exercised).length,
+    passed: items.filter((i) => coverageStatus(i) === 'passed').length,
+    failed: items.filter((i) => i.failed).length,
+  };
+}
+
+export const percent = (part: number, whole: number) =>
+  whole === 0 ? '-' : `${Math.floor((part * 100) / whole)}%`;
+
+/** Milliseconds as a short human duration (`850 ms`, `12.3 s`, `2 min 05 s`). */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '-';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}
+
+/** Wall time of the run from its own timestamps (never the clock of the renderer). */
+export function runDurationMs(run: RunResult): number {
+  const d = Date.parse(run.finishedAt) - Date.parse(run.startedAt);
+  return Number.isFinite(d) && d >= 0 ? d : Number.NaN;
+}
+
+export const ROLE_TEXT = {
+  oc: 'OI under test (the harness plays the OC)',
+  oi: 'OC under test (the harness plays the OI)',
+} as const;
+
+export function implementationText(run: RunResult): string {
+  const i = run.implementation;
+  return `${i.name}${i.version ? ` ${i.version}` : ''}`;
+}
+
+export function sortedUnique(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort(compareIds);
+}

@@ -1,0 +1,947 @@
+/**
+ * Runs one scenario in one role. Each step yields a StepResult holding its checks: the automatic
+ * ones on every message of the implementation under test (judge.ts) and one per expectation
+ * (expect.ts), each carrying its rule's basis and clause from the rulebook.
+ *
+ * Role oc (the harness is the OC, certifying an OI): OC steps are sent to the OI and its answers
+ * judged; OI steps are triggered through the mock's control API (or performed by the operator of a
+ * real OI) and the push the harness OC endpoint receives is judged.
+ * Role oi (the harness is the OI, certifying an OC): the OC performs the OC steps and each request
+ * it sends is judged; OI steps are performed by the mock and the OC's answer to each push judged.
+ */
+import { type ActionDef, closureLabel, type OperationDef } from '../profile/index.ts';
+import { closureCodesOf, rolesOf } from '../rules/index.ts';
+import type { Credentials, DecodedMessage, GetRequest, TicketValue } from '../soap/model.ts';
+import { readMessage } from '../soap/read.ts';
+import { actionData, type KnownTicket, makeFaker, seedOf } from './data.ts';
+import type { OcAccount, RunEnv } from './environment.ts';
+import { checkExpectations, flatten, type Observed, observedFrom } from './expect.ts';
+import { controlCall, type Exchange } from './http.ts';
+import { CheckSink, judgeAnswer, judgeMessage, lenientIndex } from './judge.ts';
+import type { ScenarioResult, StepResult, Verdict } from './result.ts';
+import { shortActionName } from './rulebook.ts';
+import type { CredentialChoice, Expect, FieldValues, Scenario, Step } from './schema.ts';
+import { interpolateDeep, type Scope, VariableError } from './vars.ts';
+
+/** A ticket as the harness follows it during a scenario. */
+interface Track {
+  name?: string;
+  key?: string;
+  state?: string;
+  version?: number;
+  /** What the create sent. */
+  data: TicketValue;
+  account: OcAccount;
+  /** The OI may have updated the version behind our back (it closed the ticket with a code). */
+  uncertain?: boolean;
+}
+
+class StepError extends Error {}
+
+interface StepMeta {
+  kind: string;
+  title: string;
+  actor: StepResult['actor'];
+  action?: string;
+  transition?: string;
+}
+
+const verdictOf = (checks: { verdict: Verdict }[]): Verdict =>
+  checks.some((c) => c.verdict === 'error')
+    ? 'error'
+    : checks.some((c) => c.verdict === 'fail')
+      ? 'fail'
+      : 'pass';
+
+const ms = (start: number) => Math.round((performance.now() - start) * 100) / 100;
+
+function stringValues(v: FieldValues | undefined): TicketValue {
+  const out: TicketValue = {};
+  for (const [k, x] of Object.entries(v ?? {})) out[k] = x === null ? null : String(x);
+  return out;
+}
+
+export async function executeScenario(s: Scenario, env: RunEnv): Promise<ScenarioResult> {
+  const started = performance.now();
+  const base: Omit<ScenarioResult, 'verdict' | 'durationMs' | 'steps'> = {
+    id: s.id,
+    title: s.title,
+    file: s.file,
+    tags: s.tags,
+    clauses: s.clauses,
+  };
+  const missing = (s.requires ?? []).filter((r) => !env.capabilities.has(r));
+  if (missing.length > 0) {
+    return {
+      ...base,
+      verdict: 'skip',
+      durationMs: 0,
+      steps: [],
+      error: `skipped: needs ${missing.join(', ')}`,
+    };
+  }
+  const run = new ScenarioRun(s, env);
+  const steps: StepResult[] = [];
+  let error: string | undefined;
+  for (let i = 0; i < s.steps.length; i++) {
+    const step = s.steps[i]!;
+    const t0 = performance.now();
+    const sink = new CheckSink(
+      env.book,
+      ('mandatory' in step ? step.mandatory : undefined) ?? s.mandatory ?? true,
+    );
+    let meta: StepMeta = { kind: 'step', title: step.title ?? `step ${i + 1}`, actor: 'harness' };
+    try {
+      meta = await run.step(step, sink);
+    } catch (e) {
+      const why =
+        e instanceof StepError || e instanceof VariableError
+          ? e.message
+          : `internal error: ${(e as Error)?.stack ?? e}`;
+      error = `step ${i + 1}${s.stepLines?.[i] ? ` (${s.file}:${s.stepLines[i]})` : ''}: ${why}`;
+      try {
+        meta = { ...meta, ...run.describe(step) };
+      } catch {
+        /* keep the generic description */
+      }
+      sink.add({ rule: 'HARNESS', title: 'le scénario s exécute', verdict: 'error', message: error });
+    }
+    const result: StepResult = {
+      index: i,
+      kind: meta.kind,
+      title: step.title ?? meta.title,
+      actor: meta.actor,
+      ...(meta.transition ? { transition: meta.transition } : {}),
+      ...(meta.action ? { action: meta.action } : {}),
+      verdict: error ? 'error' : verdictOf(sink.checks),
+      durationMs: ms(t0),
+      checks: sink.checks,
+    };
+    steps.push(result);
+    if (error) break;
+  }
+  const verdict: Verdict = error ? 'error' : verdictOf(steps);
+  return { ...base, verdict, durationMs: ms(started), steps, ...(error ? { error } : {}) };
+}
+
+class ScenarioRun {
+  private readonly tracks = new Map<string, Track>();
+  private current?: Track;
+  private readonly stepVars: Record<string, Record<string, unknown>> = {};
+  private readonly vars: Record<string, unknown> = {};
+  private readonly faker;
+  private readonly roles;
+
+  constructor(
+    private readonly s: Scenario,
+    private readonly env: RunEnv,
+  ) {
+    this.faker = makeFaker(s.seed ?? seedOf(s.id));
+    this.roles = rolesOf(env.index);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private scope(track?: Track): Scope {
+    const { env } = this;
+    const t = track ?? this.current;
+    const config =
+      env.role === 'oc'
+        ? {
+            ocSiren: env.accounts.default.siren,
+            oiSiren: env.oiSiren,
+            otherOcSiren: env.accounts.other?.siren ?? null,
+            login: env.accounts.default.login,
+            password: env.accounts.default.password,
+          }
+        : {
+            ocSiren: env.accounts.default.siren,
+            oiSiren: env.oiSiren,
+            otherOcSiren: env.accounts.other?.siren ?? null,
+            login: env.pushCredentials.login,
+            password: env.pushCredentials.password,
+          };
+    return {
+      ticket: t ? { key: t.key, state: t.state, version: t.version } : {},
+      steps: this.stepVars,
+      data: t?.data ?? {},
+      vars: this.vars,
+      config,
+      settings: env.index.settings,
+    };
+  }
+
+  private action(actor: 'OC' | 'OI', name: string): ActionDef {
+    const a = this.env.index.activeActions.find((x) => x.actor === actor && shortActionName(x) === name);
+    if (!a)
+      throw new StepError(`no active ${actor} action "${name}" in profile ${this.env.index.profile.id}`);
+    return a;
+  }
+
+  private op(name: string): OperationDef {
+    return this.env.index.operation.get(name)!;
+  }
+
+  private track(step: { ticket?: string | undefined }, needKey = true): Track {
+    const t = step.ticket ? this.tracks.get(step.ticket) : this.current;
+    if (!t)
+      throw new StepError(
+        step.ticket ? `no ticket created by step "${step.ticket}"` : 'no ticket: no create step before',
+      );
+    if (needKey && !t.key) throw new StepError('the ticket has no key: its create step failed');
+    return t;
+  }
+
+  private account(c: CredentialChoice | undefined): {
+    credentials?: Credentials;
+    siren: string;
+  } {
+    const { accounts } = this.env;
+    switch (c) {
+      case 'other':
+        if (!accounts.other) throw new StepError('no second OC account (needs other-oc)');
+        return { credentials: accounts.other, siren: accounts.other.siren };
+      case 'wrong-password':
+        return {
+          credentials: { login: accounts.default.login, password: `${accounts.default.password}-faux` },
+          siren: accounts.default.siren,
+        };
+      case 'unknown-login':
+        return {
+          credentials: { login: `inconnu-${seedOf(this.s.id)}`, password: 'mot-de-passe' },
+          siren: accounts.default.siren,
+        };
+      case 'none':
+        return { siren: accounts.default.siren };
+      default:
+        return { credentials: accounts.default, siren: accounts.default.siren };
+    }
+  }
+
+  private known(t: Track): KnownTicket | undefined {
+    return t.key !== undefined && t.state !== undefined && t.version !== undefined
+      ? { key: t.key, state: t.state, version: t.version }
+      : undefined;
+  }
+
+  private record(
+    step: { id?: string | undefined; capture?: Record<string, string> | undefined },
+    o: Observed,
+  ): void {
+    const flat = flatten(o, this.env.index);
+    if (step.id) this.stepVars[step.id] = flat;
+    for (const [name, item] of Object.entries(step.capture ?? {})) {
+      if (!(item in flat))
+        throw new StepError(
+          `capture ${name}: the answer has no "${item}" (has: ${Object.keys(flat).join(', ')})`,
+        );
+      this.vars[name] = flat[item];
+    }
+  }
+
+  /** Role oi: the OI (our mock) knows the ticket; the harness reads it from there. */
+  private syncFromEngine(t: Track): void {
+    const engine = this.env.oc?.engine;
+    if (!engine || !t.key) return;
+    const stored = engine.getTicket(t.key)?.ticket;
+    if (stored) {
+      t.state = stored.state;
+      t.version = stored.lastUpdateVersionNumber;
+      t.uncertain = false;
+    }
+  }
+
+  private engineTicket(t: Track): TicketValue | undefined {
+    const stored = t.key ? this.env.oc?.engine.getTicket(t.key)?.ticket : undefined;
+    if (!stored) return undefined;
+    const { index } = this.env;
+    const value: TicketValue = { ...stored.fields };
+    value[index.settings.unknownKeyField] = stored.troubleTicketKey;
+    value[index.settings.staleVersionField] = String(stored.lastUpdateVersionNumber);
+    if (this.roles.state) value[this.roles.state.name] = stored.state;
+    return value;
+  }
+
+  private decodeLenient(text: string | undefined): DecodedMessage | undefined {
+    if (text === undefined) return undefined;
+    try {
+      return readMessage(text, lenientIndex(this.env.index));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Role oc: reads the ticket back with a get (its answer judged like any other). */
+  private async readBackOc(t: Track, sink: CheckSink, why: string): Promise<Observed> {
+    const { env } = this;
+    const acc = this.account(t.account === env.accounts.other ? 'other' : 'default');
+    const xml = env.writer.getRequest(
+      {
+        troubleTicketKey: t.key ?? null,
+        supplierID: env.oiSiren,
+        serviceProviderID: acc.siren,
+      },
+      acc.credentials,
+    );
+    const op = this.op('getTroubleTicketByKey');
+    const x = await env.oi!.send(xml, { soapAction: op.name });
+    const { answer } = judgeAnswer(sink, x, env.index, { operation: op, who: 'OI' });
+    const o = observedFrom(answer, x);
+    if (o.returnCode === env.index.profile.returnCodes.success && o.ticket) this.learnFromTicket(t, o.ticket);
+    sink.add({
+      rule: 'GET_BY_KEY',
+      title: `relecture du ticket (${why})`,
+      verdict: o.returnCode === env.index.profile.returnCodes.success && o.ticket ? 'pass' : 'fail',
+      message: o.ticket
+        ? `read back in state ${o.ticket[this.roles.state?.name ?? ''] ?? '?'}`
+        : 'the ticket could not be read back',
+      exchange: x,
+    });
+    return o;
+  }
+
+  private learnFromTicket(t: Track, ticket: TicketValue): void {
+    const state = this.roles.state ? ticket[this.roles.state.name] : undefined;
+    const version = Number(ticket[this.env.index.settings.staleVersionField]);
+    if (state) t.state = state;
+    if (Number.isFinite(version)) t.version = version;
+    t.uncertain = false;
+  }
+
+  describe(step: Step): StepMeta {
+    if ('oc' in step) {
+      if (step.oc === 'get')
+        return { kind: 'get', title: 'OC : lecture du ticket (getTroubleTicketByKey)', actor: 'OC' };
+      const a = this.action('OC', step.oc);
+      return { kind: a.id, title: `OC : ${a.title}`, actor: 'OC', action: a.id };
+    }
+    if ('oi' in step) {
+      const a = this.action('OI', step.oi);
+      return { kind: a.id, title: `OI : ${a.title}`, actor: 'OI', action: a.id };
+    }
+    if ('receive' in step) {
+      const a = this.action('OI', step.receive);
+      return { kind: a.id, title: `réception de l action poussée : ${a.title}`, actor: 'OI', action: a.id };
+    }
+    if ('push' in step) {
+      const a = this.action('OI', step.push);
+      return { kind: a.id, title: `OI (harnais) : ${a.title}, message forgé`, actor: 'OI', action: a.id };
+    }
+    if ('raw' in step) return { kind: 'raw', title: 'XML brut', actor: this.env.role === 'oc' ? 'OC' : 'OI' };
+    if ('meta' in step) return { kind: 'meta', title: `opération méta ${step.meta}`, actor: 'OC' };
+    if ('wait' in step) return { kind: 'wait', title: `attente ${step.wait} ms`, actor: 'harness' };
+    return {
+      kind: 'endpoint',
+      title: 'point d accès OC du harnais : refus des prochaines actions poussées',
+      actor: 'harness',
+    };
+  }
+
+  async step(step: Step, sink: CheckSink): Promise<StepMeta> {
+    const meta = this.describe(step);
+    if ('oc' in step) return step.oc === 'get' ? this.get(step, sink, meta) : this.ocAction(step, sink, meta);
+    if ('oi' in step) return this.oiAction(step, sink, meta);
+    if ('receive' in step) return this.receive(step, sink, meta);
+    if ('push' in step) return this.craftedPush(step, sink, meta);
+    if ('raw' in step) return this.raw(step, sink, meta);
+    if ('meta' in step) return this.meta(step, sink, meta);
+    if ('wait' in step) {
+      await new Promise((r) => setTimeout(r, step.wait));
+      return meta;
+    }
+    if ('endpoint' in step) {
+      const t = this.track(step);
+      if (!this.env.oi) throw new StepError('endpoint steps need role oc');
+      this.env.oi.endpoint.failNext(t.key!, step.endpoint.fail, step.endpoint.status ?? 503);
+      return meta;
+    }
+    return meta;
+  }
+
+  // ------------------------------------------------------------------ OC steps
+
+  /** Sends (role oc) or has the OC under test send (role oi) one OC request; judges it. */
+  private async ocExchange(
+    xml: string,
+    op: OperationDef,
+    sink: CheckSink,
+    match: (r: { key?: string | null; technicalId?: string | null }) => boolean,
+    describe: string,
+  ): Promise<{ x?: Exchange; answer?: DecodedMessage }> {
+    const { env } = this;
+    if (env.role === 'oc') {
+      const x = await env.oi!.send(xml, { soapAction: op.name });
+      const { answer } = judgeAnswer(sink, x, env.index, { operation: op, who: 'OI' });
+      return { x, ...(answer ? { answer } : {}) };
+    }
+    const oc = env.oc!;
+    await oc.under.perform({ xml, operation: op.name, describe });
+    const seen = await oc.front.waitRequest(
+      (r) => r.operation === op.name && (oc.under.sendsExactly ? r.exchange.request === xml : match(r)),
+      env.timeouts.requestMs,
+    );
+    if (!seen) {
+      sink.add({
+        rule: 'SOAP.ANSWER',
+        title: `requête ${op.name} de l OC`,
+        verdict: 'fail',
+        message: `the OC under test sent no ${op.name} within ${env.timeouts.requestMs} ms (${describe})`,
+      });
+      return {};
+    }
+    judgeMessage(sink, seen.exchange, env.index, env.book, {
+      sender: 'OC',
+      ...(seen.current ? { current: seen.current } : {}),
+      who: 'OC',
+    });
+    const answer = this.decodeLenient(seen.exchange.response);
+    return { x: seen.exchange, ...(answer ? { answer } : {}) };
+  }
+
+  private expectOrSuccess(e: Expect | undefined): Expect {
+    const success = this.env.index.profile.returnCodes.success;
+    if (!e) return { returnCode: success as '0' };
+    if (e.returnCode === undefined && e.fault === undefined) return { ...e, returnCode: success as '0' };
+    return e;
+  }
+
+  private ruleFor(step: { rule?: string | undefined }, a: ActionDef | undefined, e: Expect): string {
+    if (step.rule) return step.rule;
+    const codes = this.env.index.profile.returnCodes;
+    const code = e.returnCode === undefined ? undefined : String(e.returnCode);
+    if (a && code === codes.success) return a.transitions[0]!;
+    if (a && code === codes.missing && typeof e.field === 'string' && a.mandatory.includes(e.field)) {
+      return `MANDATORY:${a.id}:${e.field}`;
+    }
+    return 'RULES';
+  }
+
+  private async ocAction(
+    step: Extract<Step, { oc: string }>,
+    sink: CheckSink,
+    meta: StepMeta,
+  ): Promise<StepMeta> {
+    const { env } = this;
+    const { index } = env;
+    const a = this.action('OC', step.oc);
+    const op = this.op(a.operation);
+    const isCreate = a.transitions.some((t) => index.transition.get(t)?.from === null);
+    const acc = this.account(step.credentials);
+    let t: Track;
+    if (isCreate) {
+      t = { data: {}, account: step.credentials === 'other' ? env.accounts.other! : env.accounts.default };
+    } else {
+      t = this.track(step);
+      if (env.role === 'oi') this.syncFromEngine(t);
+      else if (t.uncertain) await this.readBackOc(t, sink, 'version à jour avant une action de l OC');
+    }
+    // A create's variables refer to what exists before it (e.g. ${data.technicalId} of the previous ticket).
+    const scope = this.scope(isCreate ? this.current : t);
+    const set = { ...(isCreate ? env.createData : {}), ...stringValues(interpolateDeep(step.set, scope)) };
+    const ticket = actionData(
+      a,
+      {
+        index,
+        faker: this.faker,
+        parties: { ocSiren: acc.siren, oiSiren: env.oiSiren },
+        ...(this.known(t) ? { ticket: this.known(t)! } : {}),
+      },
+      { set },
+    );
+    for (const f of step.remove ?? []) delete ticket[index.field.get(f)?.name ?? f];
+    const xml = isCreate
+      ? env.writer.createRequest(ticket, acc.credentials)
+      : env.writer.setRequest(ticket, acc.credentials);
+    const e = this.expectOrSuccess(interpolateDeep(step.expect, scope));
+    const rule = this.ruleFor(step, a, e);
+    const { x, answer } = await this.ocExchange(
+      xml,
+      op,
+      sink,
+      (r) => isCreate || r.key === t.key,
+      `${a.title}${t.key ? ` on ${t.key}` : ''}`,
+    );
+    const o = observedFrom(answer, x);
+    const { ticket: _read, ...answerOnly } = o;
+    void _read;
+    checkExpectations(
+      { ...e, state: undefined, fields: undefined, present: undefined, version: undefined },
+      answerOnly,
+      {
+        sink,
+        index,
+        rule,
+        ...(x ? { exchange: x } : {}),
+        ticketSource: 'la réponse',
+      },
+    );
+    const success = o.returnCode === index.profile.returnCodes.success && !o.fault;
+    if (isCreate) {
+      t.data = ticket;
+      if (success && o.key) {
+        t.key = o.key;
+        const tr = index.transition.get(a.transitions[0]!)!;
+        t.state = tr.to as string;
+        t.version = index.settings.initialVersionNumber;
+      }
+      if (success && String(e.returnCode) === index.profile.returnCodes.success) {
+        sink.add({
+          rule: 'CREATE_KEY',
+          title: 'la création renvoie la clé du ticket',
+          verdict: o.key ? 'pass' : 'fail',
+          message: o.key ? `troubleTicketKey ${o.key}` : 'returnCode 0 without a troubleTicketKey',
+          highlight: 'troubleTicketKey',
+          ...(x ? { exchange: x } : {}),
+        });
+      }
+      if (step.id) this.tracks.set(step.id, t);
+      t.name = step.id;
+      this.current = t;
+    } else if (success) {
+      const tr = index.transition.get(a.transitions[0]!)!;
+      if (tr.to !== 'unchanged') t.state = tr.to;
+      if (tr.closureCodes?.length) t.uncertain = true;
+    }
+    if (
+      e.state !== undefined ||
+      e.fields !== undefined ||
+      e.present !== undefined ||
+      e.version !== undefined
+    ) {
+      const back = await this.readBack(t, sink, 'état après l action');
+      checkExpectations(
+        { state: e.state, fields: e.fields, present: e.present, version: e.version } as Expect,
+        back,
+        {
+          sink,
+          index,
+          rule,
+          ticketSource: 'le ticket relu',
+        },
+      );
+    }
+    this.record(step, o);
+    const positive = String(e.returnCode) === index.profile.returnCodes.success;
+    return { ...meta, ...(positive ? { transition: a.transitions[0]! } : {}) };
+  }
+
+  private async readBack(t: Track, sink: CheckSink, why: string): Promise<Observed> {
+    if (this.env.role === 'oc') return this.readBackOc(t, sink, why);
+    this.syncFromEngine(t);
+    const ticket = this.engineTicket(t);
+    return ticket ? { ticket } : {};
+  }
+
+  private async get(step: Extract<Step, { oc: string }>, sink: CheckSink, meta: StepMeta): Promise<StepMeta> {
+    const { env } = this;
+    const { index } = env;
+    const op = this.op('getTroubleTicketByKey');
+    const q = step.get ?? {};
+    const byQuery = q.key !== undefined || q.technicalId !== undefined;
+    const t = byQuery ? (step.ticket ? this.track(step) : this.current) : this.track(step);
+    const acc = this.account(step.credentials);
+    const scope = this.scope(t);
+    const query = interpolateDeep(q, scope);
+    const get: GetRequest = {
+      troubleTicketKey:
+        query.key !== undefined
+          ? (query.key as string | null)
+          : query.technicalId !== undefined
+            ? undefined
+            : (t?.key ?? null),
+      ...(query.technicalId !== undefined ? { technicalId: query.technicalId as string | null } : {}),
+      ...(query.attrNames ? { attrNames: query.attrNames } : {}),
+      supplierID: env.oiSiren,
+      serviceProviderID: acc.siren,
+    };
+    if (get.troubleTicketKey === undefined) delete get.troubleTicketKey;
+    const set = stringValues(interpolateDeep(step.set, scope));
+    for (const [k, v] of Object.entries(set))
+      if (k in { supplierID: 1, serviceProviderID: 1, technicalId: 1 })
+        (get as Record<string, unknown>)[k] = v;
+    for (const f of step.remove ?? []) delete (get as Record<string, unknown>)[f];
+    const xml = env.writer.getRequest(get, acc.credentials);
+    const e = this.expectOrSuccess(interpolateDeep(step.expect, scope));
+    const rule =
+      step.rule ??
+      (get.troubleTicketKey ? 'GET_BY_KEY' : get.technicalId ? 'GET_BY_TECHNICALID' : 'GET_BY_KEY');
+    const { x, answer } = await this.ocExchange(
+      xml,
+      op,
+      sink,
+      (r) => (get.troubleTicketKey ? r.key === get.troubleTicketKey : r.technicalId === get.technicalId),
+      `read ticket ${get.troubleTicketKey ?? get.technicalId ?? ''}`,
+    );
+    const o = observedFrom(answer, x);
+    checkExpectations(e, o, {
+      sink,
+      index,
+      rule,
+      ...(x ? { exchange: x } : {}),
+      ticketSource: 'le ticket lu',
+    });
+    if (t && o.ticket && o.returnCode === index.profile.returnCodes.success) {
+      const key = o.ticket[index.settings.unknownKeyField];
+      if (key && key === t.key) this.learnFromTicket(t, o.ticket);
+    }
+    this.record(step, o);
+    return meta;
+  }
+
+  // ------------------------------------------------------------------ OI steps
+
+  private async oiAction(
+    step: Extract<Step, { oi: string }>,
+    sink: CheckSink,
+    meta: StepMeta,
+  ): Promise<StepMeta> {
+    const { env } = this;
+    const a = this.action('OI', step.oi);
+    const t = this.track(step);
+    const fields = stringValues(interpolateDeep(step.set, this.scope(t)));
+    const tr = a.transitions[0]!;
+    if (env.role === 'oc') {
+      const oi = env.oi!;
+      if (oi.control) {
+        const url = `${oi.control.url}/tickets/${encodeURIComponent(t.key!)}/actions/${encodeURIComponent(a.id)}`;
+        let res: { status: number; json: unknown };
+        try {
+          res = await controlCall(url, 'POST', fields, oi.control.token);
+        } catch (e) {
+          throw new StepError(`control API unreachable (${url}): ${(e as Error).message}`);
+        }
+        if (res.status !== 200) {
+          const body = res.json as { error?: string; returnLabel?: string };
+          sink.add({
+            rule: tr,
+            title: `l OI effectue ${a.id}`,
+            verdict: 'fail',
+            message: `the OI refused to perform ${a.id} (HTTP ${res.status}): ${body?.returnLabel ?? body?.error ?? JSON.stringify(res.json)}`,
+            notes: [`POST ${url} ${JSON.stringify(fields)}`],
+          });
+          return meta;
+        }
+      } else if (env.prompt) {
+        const ok = await env.prompt.ask(
+          `In the OI under test, perform "${a.title}" (${a.id}) on ticket ${t.key}${Object.keys(fields).length ? ` with ${JSON.stringify(fields)}` : ''}.`,
+        );
+        if (!ok) {
+          sink.add({
+            rule: tr,
+            title: `l OI effectue ${a.id}`,
+            verdict: 'skip',
+            message: 'skipped by the operator',
+          });
+          return meta;
+        }
+      }
+    } else {
+      const oc = env.oc!;
+      let r: { returnCode: string; returnLabel?: string };
+      try {
+        r = await oc.engine.triggerOiAction(t.key!, a.id, fields);
+      } catch (e) {
+        throw new StepError(`the mock OI could not perform ${a.id}: ${(e as Error).message}`);
+      }
+      if (r.returnCode !== env.index.profile.returnCodes.success) {
+        throw new StepError(`the mock OI refused ${a.id} on ${t.key}: ${r.returnLabel ?? r.returnCode}`);
+      }
+    }
+    // Not awaited: a later receive step judges the push (and counts the transition as exercised).
+    if (step.await === false) return meta;
+    const timeout = step.timeoutMs ?? env.timeouts.pushMs;
+    const e = step.expect ? interpolateDeep(step.expect, this.scope(t)) : undefined;
+    const positive = await this.awaitPush(a, t, sink, e, timeout, step.rule, step);
+    return { ...meta, ...(positive ? { transition: tr } : {}) };
+  }
+
+  private async receive(
+    step: Extract<Step, { receive: string }>,
+    sink: CheckSink,
+    meta: StepMeta,
+  ): Promise<StepMeta> {
+    const a = this.action('OI', step.receive);
+    const t = this.track(step);
+    const e = step.expect ? interpolateDeep(step.expect, this.scope(t)) : undefined;
+    const positive = await this.awaitPush(
+      a,
+      t,
+      sink,
+      e,
+      step.timeoutMs ?? this.env.timeouts.pushMs,
+      step.rule,
+      step,
+    );
+    return { ...meta, ...(positive ? { transition: a.transitions[0]! } : {}) };
+  }
+
+  /** Waits for the push of an OI action and judges it (role oc) or the OC's answer to it (role oi). */
+  private async awaitPush(
+    a: ActionDef,
+    t: Track,
+    sink: CheckSink,
+    e: Expect | undefined,
+    timeoutMs: number,
+    stepRule: string | undefined,
+    step: { id?: string | undefined; capture?: Record<string, string> | undefined },
+  ): Promise<boolean> {
+    const { env } = this;
+    const { index } = env;
+    const tr = index.transition.get(a.transitions[0]!)!;
+    const rule = stepRule ?? tr.id;
+    if (env.role === 'oi') {
+      // The front records a push once the OC answered or its own wait (timeoutMs) expired.
+      const grace = 2_000;
+      const got = await env.oc!.front.waitPush(t.key!, timeoutMs + grace);
+      if (!got) throw new StepError(`the mock OI pushed nothing for ${t.key} within ${timeoutMs + grace} ms`);
+      const x = got.exchange;
+      const answered = x.response !== undefined && !x.error;
+      sink.add({
+        rule: 'PUSH.DELIVERY',
+        title: `l OC répond à l action poussée ${a.id}`,
+        verdict: answered ? 'pass' : 'fail',
+        message: answered
+          ? `HTTP ${x.httpStatus} in ${x.durationMs} ms`
+          : `the OC did not answer the push: ${x.error ?? 'no answer'}`,
+        exchange: x,
+      });
+      const { answer } = judgeAnswer(sink, x, index, {
+        operation: this.op('setTroubleTicketByValue'),
+        who: 'OC',
+      });
+      // Ticket expectations are about the action pushed; answer expectations about the OC's answer.
+      const pushed = this.decodeLenient(x.request);
+      const o: Observed = {
+        ...observedFrom(answer, x),
+        ...(pushed?.body.kind === 'setRequest' ? { ticket: pushed.body.ticket } : {}),
+        attempts: 1,
+      };
+      const want = this.expectOrSuccess(e);
+      checkExpectations(want, o, { sink, index, rule, exchange: x, ticketSource: 'la réponse de l OC' });
+      this.syncFromEngine(t);
+      this.record(step, o);
+      return String(want.returnCode) === index.profile.returnCodes.success;
+    }
+    const before = {
+      state: t.state!,
+      lastUpdateVersionNumber: t.version ?? index.settings.initialVersionNumber,
+    };
+    const got = await env.oi!.endpoint.waitPush(t.key!, timeoutMs);
+    if (!got) {
+      const unreadable = env.oi!.endpoint.unreadable.length;
+      sink.add({
+        rule: 'PUSH.DELIVERY',
+        title: `l OI pousse ${a.id} à l OC`,
+        verdict: 'fail',
+        message: `no push of ticket ${t.key} within ${timeoutMs} ms${unreadable ? ` (${unreadable} unreadable pushes received by the harness)` : ''}`,
+      });
+      sink.add({ rule, title: `action poussée ${a.id}`, verdict: 'fail', message: `${a.id} was not pushed` });
+      return true;
+    }
+    const x = got.push.exchange;
+    sink.add({
+      rule: 'PUSH.DELIVERY',
+      title: `l OI pousse ${a.id} à l OC`,
+      verdict: 'pass',
+      message: `push received${got.refused.length ? ` after ${got.refused.length} refused attempts` : ''}`,
+      exchange: x,
+    });
+    const creds = got.push.credentials;
+    const expected = env.pushCredentials;
+    const headerOk =
+      !!creds &&
+      (!expected.login || (creds.login === expected.login && creds.password === expected.password));
+    sink.add({
+      rule: 'PUSH.HEADER',
+      title: 'en-tête d authentification de l action poussée',
+      verdict: headerOk ? 'pass' : 'fail',
+      message: headerOk
+        ? `LoginName ${creds!.login}`
+        : creds
+          ? `unexpected credentials (LoginName ${creds.login})`
+          : 'the push carries no TroubleTicketHeaderRequest',
+      exchange: x,
+    });
+    const judged = judgeMessage(sink, x, index, env.book, { sender: 'OI', current: before, who: 'OI' });
+    const pushed = judged.message?.body.kind === 'setRequest' ? judged.message.body.ticket : undefined;
+    const identified = judged.outcome?.action?.id;
+    sink.add({
+      rule,
+      title: `action poussée ${a.id}`,
+      verdict: identified === a.id ? 'pass' : 'fail',
+      expected: a.id,
+      actual: identified ?? 'unidentified',
+      message:
+        identified === a.id
+          ? `${a.id} (${tr.id}) pushed`
+          : `expected ${a.id}, the push is ${identified ?? 'no identifiable action'}`,
+      exchange: x,
+    });
+    if (pushed) {
+      const version = Number(pushed[index.settings.staleVersionField]);
+      const okVersion = Number.isFinite(version) && version > before.lastUpdateVersionNumber;
+      sink.add({
+        rule: 'VERSION_INCREMENT',
+        title: `${index.settings.staleVersionField} incrémenté`,
+        verdict: okVersion ? 'pass' : 'fail',
+        expected: `> ${before.lastUpdateVersionNumber}`,
+        actual: pushed[index.settings.staleVersionField] ?? 'absent',
+        message: okVersion
+          ? `version ${version}`
+          : `the OI must increment ${index.settings.staleVersionField} at each of its updates (§7)`,
+        highlight: index.settings.staleVersionField,
+        exchange: x,
+      });
+      const codeField = this.roles.closureCode?.name;
+      const labelField = this.roles.closureLabel?.name;
+      if (tr.closureCodes?.length && codeField && labelField) {
+        const code = pushed[codeField];
+        const allowed = closureCodesOf(index, tr.closureCodes);
+        const c = code ? index.closure.get(code) : undefined;
+        const ok = !!c && allowed.includes(c.code) && pushed[labelField] === closureLabel(c);
+        sink.add({
+          rule: `CLOSURE:${tr.id}`,
+          title: `code de clôture de ${tr.id}`,
+          verdict: ok ? 'pass' : 'fail',
+          expected: `${allowed.join('|')} with label CODE#TEXT`,
+          actual: `${code ?? 'absent'} / ${pushed[labelField] ?? 'absent'}`,
+          message: ok ? `${code}` : `${tr.id} needs a closure code among ${allowed.join(', ')} and its label`,
+          highlight: codeField,
+          exchange: x,
+        });
+      }
+      const state = this.roles.state ? pushed[this.roles.state.name] : undefined;
+      const final = index.profile.states.find((s) => s.name === state)?.final;
+      if (final) {
+        const dateField = index.profile.fields.find((f) => f.name === 'interactionDateComplete')?.name;
+        if (dateField) {
+          const ok = !!pushed[dateField];
+          sink.add({
+            rule: 'CLOSURE_DATE',
+            title: `${dateField} à la clôture`,
+            verdict: ok ? 'pass' : 'fail',
+            message: ok ? `${pushed[dateField]}` : `${dateField} must be set when the ticket closes (§7)`,
+            highlight: dateField,
+            exchange: x,
+          });
+        }
+      }
+      this.learnFromTicket(t, pushed);
+    }
+    const o: Observed = {
+      ...(pushed ? { ticket: pushed, key: pushed[index.settings.unknownKeyField] ?? null } : {}),
+      ...(identified ? { action: identified } : {}),
+      attempts: got.refused.length + 1,
+    };
+    if (e) checkExpectations(e, o, { sink, index, rule, exchange: x, ticketSource: 'l action poussée' });
+    this.record(step, o);
+    return true;
+  }
+
+  /** Role oi: the harness pushes a hand-made R7 message to the OC under test. */
+  private async craftedPush(
+    step: Extract<Step, { push: string }>,
+    sink: CheckSink,
+    meta: StepMeta,
+  ): Promise<StepMeta> {
+    const { env } = this;
+    const { index } = env;
+    if (!env.oc) throw new StepError('push steps need role oi');
+    const a = this.action('OI', step.push);
+    const t = this.track(step);
+    this.syncFromEngine(t);
+    const scope = this.scope(t);
+    const set = stringValues(interpolateDeep(step.set, scope));
+    const ticket = actionData(
+      a,
+      {
+        index,
+        faker: this.faker,
+        parties: { ocSiren: t.account.siren, oiSiren: env.oiSiren },
+        ...(this.known(t) ? { ticket: this.known(t)! } : {}),
+      },
+      { set },
+    );
+    for (const f of step.remove ?? []) delete ticket[index.field.get(f)?.name ?? f];
+    const creds: Credentials | undefined =
+      step.credentials === 'none'
+        ? undefined
+        : step.credentials === 'wrong-password'
+          ? { login: env.pushCredentials.login, password: `${env.pushCredentials.password}-faux` }
+          : step.credentials === 'unknown-login'
+            ? { login: `inconnu-${seedOf(this.s.id)}`, password: 'mot-de-passe' }
+            : env.pushCredentials;
+    const op = this.op('setTroubleTicketByValue');
+    const xml = env.writer.setRequest(ticket, creds);
+    const x = await env.oc.send(xml, { soapAction: op.name });
+    const { answer } = judgeAnswer(sink, x, index, { operation: op, who: 'OC' });
+    const o = observedFrom(answer, x);
+    const e = interpolateDeep(step.expect, scope);
+    if (e)
+      checkExpectations(e, o, {
+        sink,
+        index,
+        rule: this.ruleFor(step, a, e),
+        exchange: x,
+        ticketSource: 'la réponse de l OC',
+      });
+    this.record(step, o);
+    return meta;
+  }
+
+  // ------------------------------------------------------------------ raw and meta
+
+  private async raw(
+    step: Extract<Step, { raw: string }>,
+    sink: CheckSink,
+    meta: StepMeta,
+  ): Promise<StepMeta> {
+    const { env } = this;
+    const scope = this.scope();
+    const body = String(interpolateDeep(step.raw, scope));
+    const opts = {
+      ...(step.soapAction !== undefined ? { soapAction: step.soapAction } : {}),
+      ...(step.contentType !== undefined ? { contentType: step.contentType } : {}),
+    };
+    const x = env.role === 'oc' ? await env.oi!.send(body, opts) : await env.oc!.send(body, opts);
+    const who = env.role === 'oc' ? 'OI' : 'OC';
+    const { answer } = judgeAnswer(sink, x, env.index, { who });
+    const o = observedFrom(answer, x);
+    const e = interpolateDeep(step.expect, scope);
+    if (e)
+      checkExpectations(e, o, {
+        sink,
+        index: env.index,
+        rule: step.rule ?? 'RULES',
+        exchange: x,
+        ticketSource: 'la réponse',
+      });
+    this.record(step, o);
+    return meta;
+  }
+
+  private async meta(
+    step: Extract<Step, { meta: string }>,
+    sink: CheckSink,
+    meta: StepMeta,
+  ): Promise<StepMeta> {
+    const { env } = this;
+    if (!env.oi) throw new StepError('meta steps need role oc');
+    const op = this.op(step.meta);
+    const acc = this.account(step.credentials);
+    const xml = env.writer.metaRequest(op.name, acc.credentials, step.eventType);
+    const x = await env.oi.send(xml, { soapAction: op.name });
+    const { answer } = judgeAnswer(sink, x, env.index, { operation: op, who: 'OI' });
+    const o = observedFrom(answer, x);
+    const e = interpolateDeep(step.expect, this.scope()) ?? { values: op.meta?.values ?? [] };
+    checkExpectations(e, o, {
+      sink,
+      index: env.index,
+      rule: step.rule ?? `META:${op.name}`,
+      exchange: x,
+      ticketSource: 'la réponse',
+    });
+    this.record(step, o);
+    return meta;
+  }
+}

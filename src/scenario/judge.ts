@@ -1,0 +1,388 @@
+/**
+ * Automatic checks on every message of the implementation under test, whatever the scenario
+ * expects: an answer (to a request or a push) is read as SOAP 1.1, in the protocol's namespaces,
+ * valid against the profile's XSD, with the right HTTP status (a fault with HTTP 200 fails), and
+ * passes the rule engine; a message it sends (a push, an OC request) passes the rule engine with the
+ * ticket's current state, each error finding becoming a check of the matching rulebook rule.
+ */
+import { getProfile, indexProfile, type OperationDef, type ProfileIndex } from '../profile/index.ts';
+import { type CheckOutcome, checkMessage, type Finding, type RuleContext } from '../rules/index.ts';
+import { schemaValidator } from '../schema/validator.ts';
+import { CodecError } from '../soap/errors.ts';
+import type { DecodedMessage } from '../soap/model.ts';
+import { readMessage } from '../soap/read.ts';
+import type { Exchange } from './http.ts';
+import type { CheckResult, Evidence, Verdict } from './result.ts';
+import type { Rulebook } from './rulebook.ts';
+
+/** Findings that other checks already report (namespaces, schema, fault structure). */
+const COVERED_ELSEWHERE = /^(STRUCTURE\.NAMESPACE|XSD|FAULT\.)/;
+
+export interface CheckInput {
+  rule: string;
+  title: string;
+  verdict: Verdict;
+  message: string;
+  expected?: string;
+  actual?: string;
+  highlight?: string;
+  /** Overrides the rulebook's basis and clause (a finding's own). */
+  basis?: CheckResult['basis'];
+  clause?: string;
+  mandatory?: boolean;
+  /** Severity of the finding behind the check, when it comes from one. */
+  severity?: CheckResult['severity'];
+  /** The exchange the check is about (XML kept when the check fails, or once per exchange). */
+  exchange?: Exchange;
+  notes?: string[];
+}
+
+/** Collects the checks of one step, with unique ids and evidence kept within reason. */
+export class CheckSink {
+  readonly checks: CheckResult[] = [];
+  private readonly withXml = new Set<Exchange>();
+  private readonly counts = new Map<string, number>();
+
+  constructor(
+    private readonly book: Rulebook,
+    private readonly mandatoryDefault: boolean,
+  ) {}
+
+  add(c: CheckInput): CheckResult {
+    const entry = this.book.get(c.rule);
+    const n = (this.counts.get(c.rule) ?? 0) + 1;
+    this.counts.set(c.rule, n);
+    const evidence: Evidence = {};
+    const x = c.exchange;
+    if (x) {
+      // XML for every failing check and for the first check of each exchange; timing always.
+      if (c.verdict !== 'pass' || !this.withXml.has(x)) {
+        this.withXml.add(x);
+        evidence.request = x.request;
+        if (x.response !== undefined) evidence.response = x.response;
+      }
+      if (x.httpStatus !== undefined) evidence.httpStatus = x.httpStatus;
+      evidence.durationMs = x.durationMs;
+    }
+    if (c.highlight) evidence.highlight = c.highlight;
+    if (c.notes?.length) evidence.notes = c.notes;
+    const check: CheckResult = {
+      id: n === 1 ? c.rule : `${c.rule}#${n}`,
+      title: c.title,
+      rule: c.rule,
+      clause: c.clause ?? entry?.clause ?? '§9',
+      basis: c.basis ?? entry?.basis ?? 'decision',
+      mandatory: c.mandatory ?? this.mandatoryDefault,
+      ...(c.severity ? { severity: c.severity } : {}),
+      verdict: c.verdict,
+      message: c.message,
+      ...(c.expected !== undefined ? { expected: c.expected } : {}),
+      ...(c.actual !== undefined ? { actual: c.actual } : {}),
+      ...(Object.keys(evidence).length ? { evidence } : {}),
+    };
+    this.checks.push(check);
+    return check;
+  }
+}
+
+const lenientIndexes = new WeakMap<ProfileIndex, ProfileIndex>();
+
+/** The same profile, reading ftth children in any namespace (to read values despite a namespace error). */
+export function lenientIndex(index: ProfileIndex): ProfileIndex {
+  let l = lenientIndexes.get(index);
+  if (!l) {
+    l = index.settings.lenientFtthNamespace
+      ? index
+      : indexProfile(getProfile(index.profile.id, { ...index.settings, lenientFtthNamespace: true }));
+    lenientIndexes.set(index, l);
+  }
+  return l;
+}
+
+type Read = { ok: true; msg: DecodedMessage } | { ok: false; error: CodecError };
+
+function read(text: string, index: ProfileIndex, validate: boolean): Read {
+  try {
+    return {
+      ok: true,
+      msg: readMessage(text, index, validate ? { validator: schemaValidator(index.profile) } : {}),
+    };
+  } catch (e) {
+    if (e instanceof CodecError) return { ok: false, error: e };
+    return { ok: false, error: new CodecError('MALFORMED_XML', (e as Error).message) };
+  }
+}
+
+const errors = (fs: Finding[]) => fs.filter((f) => f.severity === 'error');
+const listFindings = (fs: Finding[]) => fs.map((f) => f.message).join(' ; ');
+
+/** Form checks shared by answers and judged messages: envelope, namespaces, schema. */
+function formChecks(
+  sink: CheckSink,
+  x: Exchange,
+  text: string,
+  index: ProfileIndex,
+  what: string,
+): { msg?: DecodedMessage; values?: DecodedMessage } {
+  const strict = read(text, index, true);
+  if (!strict.ok) {
+    const e = strict.error;
+    if (e.kind === 'WRONG_NAMESPACE') {
+      sink.add({
+        rule: 'SOAP.NAMESPACE',
+        title: `${what} : espaces de noms`,
+        verdict: 'fail',
+        message: e.message,
+        exchange: x,
+      });
+    } else {
+      sink.add({
+        rule: 'SOAP.ENVELOPE',
+        title: `${what} : enveloppe SOAP 1.1 lisible`,
+        verdict: 'fail',
+        message: `${e.kind}: ${e.message}`,
+        exchange: x,
+      });
+    }
+    return {};
+  }
+  const msg = strict.msg;
+  const nsIssues = msg.issues.filter((i) => i.kind === 'wrong-namespace');
+  sink.add({
+    rule: 'SOAP.NAMESPACE',
+    title: `${what} : espaces de noms`,
+    verdict: nsIssues.length ? 'fail' : 'pass',
+    message: nsIssues.length
+      ? nsIssues.map((i) => i.detail).join(' ; ')
+      : 'every element in its protocol namespace',
+    ...(nsIssues[0] ? { highlight: nsIssues[0].field } : {}),
+    exchange: x,
+  });
+  sink.add({
+    rule: 'SOAP.SCHEMA',
+    title: `${what} : valide selon le XSD`,
+    verdict: msg.schemaErrors.length ? 'fail' : 'pass',
+    message: msg.schemaErrors.length
+      ? msg.schemaErrors
+          .slice(0, 3)
+          .map((e) => `line ${e.line}: ${e.message}`)
+          .join(' ; ')
+      : 'valid against the profile XSD',
+    ...(msg.schemaErrors[0]?.element ? { highlight: msg.schemaErrors[0].element } : {}),
+    exchange: x,
+  });
+  // Values are read leniently when a namespace is wrong, so that expectations judge the content.
+  let values = msg;
+  if (nsIssues.length) {
+    const lenient = read(text, lenientIndex(index), false);
+    if (lenient.ok) values = lenient.msg;
+  }
+  return { msg, values };
+}
+
+export interface AnswerJudgement {
+  /** The answer as read for expectations (leniently when a namespace is wrong). */
+  answer?: DecodedMessage;
+}
+
+/**
+ * Checks an answer of the implementation under test. `operation` is the operation of the request
+ * (undefined for raw requests that are no operation).
+ */
+export function judgeAnswer(
+  sink: CheckSink,
+  x: Exchange,
+  index: ProfileIndex,
+  opts: { operation?: OperationDef; who: string },
+): AnswerJudgement {
+  const what = `réponse de l ${opts.who}`;
+  if (x.response === undefined || (x.error && !x.response)) {
+    sink.add({
+      rule: 'SOAP.ANSWER',
+      title: `${what} : reçue`,
+      verdict: 'fail',
+      message: x.error ?? 'no answer',
+      expected: 'an HTTP answer',
+      actual: x.error ?? 'none',
+      exchange: x,
+    });
+    return {};
+  }
+  sink.add({
+    rule: 'SOAP.ANSWER',
+    title: `${what} : reçue`,
+    verdict: 'pass',
+    message: `HTTP ${x.httpStatus} in ${x.durationMs} ms`,
+    exchange: x,
+  });
+  const { msg, values } = formChecks(sink, x, x.response, index, what);
+  if (!msg) return {};
+  const isFault = msg.direction === 'fault';
+  const op = opts.operation;
+  const envelopeOk =
+    isFault || (msg.direction === 'response' && (op === undefined || msg.operation?.name === op.name));
+  sink.add({
+    rule: 'SOAP.ENVELOPE',
+    title: `${what} : enveloppe SOAP 1.1 de la bonne opération`,
+    verdict: envelopeOk ? 'pass' : 'fail',
+    message: envelopeOk
+      ? `${isFault ? 'SOAP fault' : `${msg.operation?.response}`}`
+      : `the answer is ${msg.direction === 'request' ? 'a request' : `<${msg.operation?.response}>`}, expected <${op?.response ?? 'a response'}>`,
+    ...(op ? { expected: op.response } : {}),
+    actual: isFault ? 'Fault' : (msg.operation?.response ?? msg.direction),
+    exchange: x,
+  });
+  const wantStatus = isFault ? 500 : 200;
+  sink.add({
+    rule: 'SOAP.HTTP-STATUS',
+    title: `${what} : statut HTTP ${wantStatus} pour ${isFault ? 'une faute SOAP 1.1' : 'une réponse'}`,
+    verdict: x.httpStatus === wantStatus ? 'pass' : 'fail',
+    message:
+      x.httpStatus === wantStatus
+        ? `HTTP ${x.httpStatus}`
+        : `${isFault ? 'a SOAP 1.1 fault must be sent with HTTP 500' : 'a normal answer must be sent with HTTP 200'}, got HTTP ${x.httpStatus}`,
+    expected: String(wantStatus),
+    actual: String(x.httpStatus),
+    exchange: x,
+  });
+  let outcome: CheckOutcome;
+  try {
+    outcome = checkMessage(msg, index, {});
+  } catch (e) {
+    outcome = { findings: [] };
+    sink.add({
+      rule: 'RULES',
+      title: `${what} : règles`,
+      verdict: 'error',
+      message: `rule engine failed: ${(e as Error).message}`,
+      exchange: x,
+    });
+    return values ? { answer: values } : {};
+  }
+  const errs = errors(outcome.findings);
+  if (isFault) {
+    const faultErrs = errs.filter((f) => f.rule.startsWith('FAULT.'));
+    sink.add({
+      rule: 'SOAP.FAULT',
+      title: `${what} : faute SOAP 1.1 bien formée`,
+      verdict: faultErrs.length ? 'fail' : 'pass',
+      message: faultErrs.length
+        ? listFindings(faultErrs)
+        : `faultcode ${msg.body.kind === 'fault' ? msg.body.fault.faultcode : ''}`,
+      ...(faultErrs[0]?.field ? { highlight: faultErrs[0].field } : {}),
+      exchange: x,
+    });
+  }
+  const ruleErrs = errs.filter((f) => !COVERED_ELSEWHERE.test(f.rule));
+  sink.add({
+    rule: 'RULES',
+    title: `${what} : règles du protocole`,
+    verdict: ruleErrs.length ? 'fail' : 'pass',
+    message: ruleErrs.length ? listFindings(ruleErrs) : 'no rule broken',
+    ...(ruleErrs[0]?.field ? { highlight: ruleErrs[0].field } : {}),
+    exchange: x,
+  });
+  return values ? { answer: values } : {};
+}
+
+export interface MessageJudgement {
+  message?: DecodedMessage;
+  outcome?: CheckOutcome;
+}
+
+/**
+ * Checks a message the implementation under test sends (a push in role oc, a request in role oi):
+ * form, then the rule engine with the ticket as the receiver knows it; each error finding is a
+ * check of its rulebook rule (e.g. `MANDATORY:oi.plan:supplierResolutionAction`).
+ */
+export function judgeMessage(
+  sink: CheckSink,
+  x: Exchange,
+  index: ProfileIndex,
+  book: Rulebook,
+  ctx: RuleContext & { who: string },
+): MessageJudgement {
+  const what = `message de l ${ctx.who}`;
+  const { msg, values } = formChecks(sink, x, x.request, index, what);
+  if (!msg) return {};
+  sink.add({
+    rule: 'SOAP.ENVELOPE',
+    title: `${what} : enveloppe SOAP 1.1 d une opération`,
+    verdict: msg.direction === 'request' ? 'pass' : 'fail',
+    message:
+      msg.direction === 'request' ? `<${msg.operation?.request}>` : `a ${msg.direction}, not a request`,
+    exchange: x,
+  });
+  let outcome: CheckOutcome;
+  try {
+    const rc: RuleContext = {};
+    if (ctx.sender) rc.sender = ctx.sender;
+    if (ctx.current) rc.current = ctx.current;
+    outcome = checkMessage(msg, index, rc);
+  } catch (e) {
+    sink.add({
+      rule: 'RULES',
+      title: `${what} : règles`,
+      verdict: 'error',
+      message: `rule engine failed: ${(e as Error).message}`,
+      exchange: x,
+    });
+    return { message: values ?? msg };
+  }
+  const errs = errors(outcome.findings).filter((f) => !COVERED_ELSEWHERE.test(f.rule));
+  if (errs.length === 0) {
+    sink.add({
+      rule: 'RULES',
+      title: `${what} : règles du protocole`,
+      verdict: 'pass',
+      message: outcome.action
+        ? `identified as ${outcome.action.id}${outcome.transition ? ` (${outcome.transition.id})` : ''}`
+        : 'no rule broken',
+      exchange: x,
+    });
+  }
+  for (const f of errs) {
+    const rule = findingRule(f, outcome, ctx.current?.state, book);
+    sink.add({
+      rule,
+      title: `${what} : ${f.field ?? 'message'} (${f.rule})`,
+      verdict: 'fail',
+      message: f.message,
+      severity: f.severity,
+      basis: f.basis,
+      clause: f.clause,
+      ...(f.field ? { highlight: f.field } : {}),
+      ...(f.value !== undefined ? { actual: f.value === null ? 'nil' : f.value } : {}),
+      exchange: x,
+    });
+  }
+  return { message: values ?? msg, outcome };
+}
+
+/** The rulebook rule a finding breaks (RULES when none matches). */
+export function findingRule(
+  f: Finding,
+  outcome: CheckOutcome,
+  state: string | undefined,
+  book: Rulebook,
+): string {
+  const a = outcome.action;
+  const field = f.field;
+  const candidates: string[] = [];
+  if (f.rule === 'MANDATORY' && a && field) candidates.push(`MANDATORY:${a.id}:${field}`);
+  if (f.rule === 'ONEOF' && a && field) {
+    const group = a.oneOf?.find((g) => g.includes(field));
+    if (group) candidates.push(`ONEOF:${a.id}:${group.join('|')}`);
+  }
+  if (f.rule === 'CONDITION' && a && field) {
+    const c = a.conditions?.find((c) => c.require.includes(field));
+    if (c) candidates.push(`CONDITION:${c.id}:${field}`);
+  }
+  if (f.rule.startsWith('FORMAT') && field) candidates.push(`FORMAT:${field}`);
+  if ((f.rule === 'LIST' || f.rule === 'REQUIRED') && field) candidates.push(`LIST:${field}`);
+  if (f.rule === 'ALLOWED' && a && field) candidates.push(`ALLOWED:${a.id}:${field}`);
+  if (f.rule.startsWith('TRANSITION') && a && state) candidates.push(`ILLEGAL:${a.id}@${state}`);
+  if (f.rule.startsWith('CLOSURE') && outcome.transition) candidates.push(`CLOSURE:${outcome.transition.id}`);
+  if (f.rule === 'VERSION.STALE') candidates.push('STALE_VERSION');
+  return candidates.find((c) => book.get(c)) ?? 'RULES';
+}

@@ -1,0 +1,306 @@
+/**
+ * Loads scenario files (YAML, one or more documents each), validates them with the zod schema and
+ * the profile, and reports every problem as `file:line:column: path: message`.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Document, isMap, isPair, isScalar, LineCounter, type Node, parseAllDocuments } from 'yaml';
+import type { z } from 'zod';
+import type { ProfileIndex } from '../profile/index.ts';
+import { rulebookOf } from './rulebook.ts';
+import { type Scenario, STEP_KINDS, type Step, scenarioSchemas, stepKind } from './schema.ts';
+
+/** Root of the package (holds scenarios/ and src/). */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The catalogue shipped with the tool. */
+export const DEFAULT_SCENARIO_DIR = path.join(PACKAGE_ROOT, 'scenarios');
+
+export interface LoadProblem {
+  file: string;
+  line?: number;
+  column?: number;
+  /** Path inside the document, e.g. `steps[2].expect.returnCode`. */
+  where?: string;
+  message: string;
+}
+
+export const formatProblem = (p: LoadProblem) =>
+  `${p.file}${p.line !== undefined ? `:${p.line}${p.column !== undefined ? `:${p.column}` : ''}` : ''}: ${p.where ? `${p.where}: ` : ''}${p.message}`;
+
+export class ScenarioLoadError extends Error {
+  constructor(readonly problems: LoadProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'ScenarioLoadError';
+  }
+}
+
+/** A path shown in results: relative to the package root when inside it, else to the working directory. */
+export function displayPath(abs: string): string {
+  const inPackage = path.relative(PACKAGE_ROOT, abs);
+  if (!inPackage.startsWith('..') && !path.isAbsolute(inPackage)) return inPackage.split(path.sep).join('/');
+  return path.relative(process.cwd(), abs).split(path.sep).join('/') || abs;
+}
+
+/** Expands files and directories (recursively) into the YAML files they hold, sorted. */
+export function scenarioFiles(paths: string[]): string[] {
+  const out: string[] = [];
+  const visit = (p: string, explicit: boolean) => {
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(p);
+    } catch {
+      throw new ScenarioLoadError([{ file: p, message: 'no such file or directory' }]);
+    }
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) {
+        if (name.startsWith('.')) continue;
+        visit(path.join(p, name), false);
+      }
+    } else if (explicit || /\.ya?ml$/i.test(p)) out.push(path.resolve(p));
+  };
+  for (const p of paths) visit(p, true);
+  return [...new Set(out)];
+}
+
+/** Parses and validates the scenarios of one file's text. Never throws: problems are returned. */
+export function parseScenarioText(
+  text: string,
+  file: string,
+  index: ProfileIndex,
+): { scenarios: Scenario[]; problems: LoadProblem[] } {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const problems: LoadProblem[] = [];
+  const scenarios: Scenario[] = [];
+  const list = Array.isArray(docs) ? docs : [docs];
+  for (const doc of list) {
+    const at = (offset: number | undefined) => {
+      if (offset === undefined) return {};
+      const pos = lineCounter.linePos(offset);
+      return { line: pos.line, column: pos.col };
+    };
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors)
+        problems.push({ file, ...at(e.pos[0]), message: `YAML: ${e.message.split('\n')[0]}` });
+      continue;
+    }
+    if (doc.contents === null) continue;
+    const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    const result = validateScenario(data, index);
+    for (const issue of result.issues) {
+      const offset = offsetOf(doc, issue.path, issue.key);
+      problems.push({ file, ...at(offset), where: pathText(issue.path, issue.key), message: issue.message });
+    }
+    if (result.scenario) {
+      const stepLines = result.scenario.steps.map((_, i) => at(offsetOf(doc, ['steps', i])).line ?? 0);
+      scenarios.push({ ...result.scenario, file, stepLines });
+    }
+  }
+  return { scenarios, problems };
+}
+
+/** Loads every scenario under the given paths; throws {@link ScenarioLoadError} listing all problems. */
+export function loadScenarios(paths: string[], index: ProfileIndex): Scenario[] {
+  const problems: LoadProblem[] = [];
+  const scenarios: Scenario[] = [];
+  for (const abs of scenarioFiles(paths)) {
+    const file = displayPath(abs);
+    let text: string;
+    try {
+      text = readFileSync(abs, 'utf8');
+    } catch (e) {
+      problems.push({ file, message: `cannot read: ${(e as Error).message}` });
+      continue;
+    }
+    const r = parseScenarioText(text, file, index);
+    problems.push(...r.problems);
+    scenarios.push(...r.scenarios);
+  }
+  problems.push(...duplicateIds(scenarios));
+  if (problems.length > 0) throw new ScenarioLoadError(problems);
+  return scenarios;
+}
+
+/** Scenario ids must be unique across the whole catalogue. */
+export function duplicateIds(scenarios: Scenario[]): LoadProblem[] {
+  const seen = new Map<string, Scenario>();
+  const out: LoadProblem[] = [];
+  for (const s of scenarios) {
+    const first = seen.get(s.id);
+    if (first)
+      out.push({
+        file: s.file,
+        where: 'id',
+        message: `scenario id "${s.id}" is already used in ${first.file}`,
+      });
+    else seen.set(s.id, s);
+  }
+  return out;
+}
+
+interface Issue {
+  path: (string | number)[];
+  /** An unknown key: the problem points at the key itself. */
+  key?: string;
+  message: string;
+}
+
+/** Validates one document: header, then each step against the schema of its kind, then the profile. */
+export function validateScenario(
+  data: unknown,
+  index: ProfileIndex,
+): { scenario?: Omit<Scenario, 'file'>; issues: Issue[] } {
+  const schemas = scenarioSchemas(index);
+  const issues: Issue[] = [];
+  const header = schemas.scenarioHeader.safeParse(data);
+  if (!header.success) issues.push(...zodIssues(header.error, []));
+  const rawSteps = Array.isArray((data as { steps?: unknown })?.steps)
+    ? ((data as { steps: unknown[] }).steps as unknown[])
+    : [];
+  const steps: Step[] = [];
+  rawSteps.forEach((raw, i) => {
+    const at: (string | number)[] = ['steps', i];
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      issues.push({ path: at, message: `must be an object with one of ${STEP_KINDS.join(', ')}` });
+      return;
+    }
+    const kinds = STEP_KINDS.filter((k) => k in raw);
+    if (kinds.length !== 1) {
+      issues.push({
+        path: at,
+        message:
+          kinds.length === 0
+            ? `must hold one of ${STEP_KINDS.join(', ')} (found: ${Object.keys(raw).join(', ') || 'nothing'})`
+            : `holds ${kinds.join(' and ')}: one step does one thing`,
+      });
+      return;
+    }
+    const parsed = schemas.steps[kinds[0]!].safeParse(raw);
+    if (!parsed.success) issues.push(...zodIssues(parsed.error, at));
+    else steps.push(parsed.data as Step);
+  });
+  if (!header.success || steps.length !== rawSteps.length) return { issues };
+  const scenario = { ...header.data, steps } as Omit<Scenario, 'file'>;
+  issues.push(...semanticIssues(scenario, index));
+  return issues.length > 0 ? { issues } : { scenario, issues };
+}
+
+function semanticIssues(s: Omit<Scenario, 'file'>, index: ProfileIndex): Issue[] {
+  const issues: Issue[] = [];
+  const book = rulebookOf(index);
+  const ids = new Map<string, number>();
+  const creates = new Set<string>();
+  let created = false;
+  s.steps.forEach((step, i) => {
+    const at = (...p: (string | number)[]) => ['steps', i, ...p];
+    const kind = stepKind(step);
+    if (step.id !== undefined) {
+      if (ids.has(step.id))
+        issues.push({
+          path: at('id'),
+          message: `step id "${step.id}" is already used by steps[${ids.get(step.id)}]`,
+        });
+      ids.set(step.id, i);
+    }
+    if ('rule' in step && step.rule !== undefined && !book.get(step.rule)) {
+      issues.push({
+        path: at('rule'),
+        message: `unknown rule "${step.rule}" (see src/scenario/rulebook.ts)`,
+      });
+    }
+    if ('ticket' in step && step.ticket !== undefined && !creates.has(step.ticket)) {
+      issues.push({
+        path: at('ticket'),
+        message: `"${step.ticket}" is not the id of an earlier create step`,
+      });
+    }
+    const isCreate = kind === 'oc' && 'oc' in step && step.oc === 'create';
+    const needsTicket =
+      (kind === 'oc' &&
+        'oc' in step &&
+        step.oc !== 'create' &&
+        !(step.get && (step.get.key !== undefined || step.get.technicalId !== undefined))) ||
+      kind === 'oi' ||
+      kind === 'receive' ||
+      kind === 'push' ||
+      kind === 'endpoint';
+    if (needsTicket && !created && !('ticket' in step && step.ticket)) {
+      issues.push({ path: at(kind), message: 'acts on a ticket, but no create step comes before it' });
+    }
+    if (isCreate) {
+      created = true;
+      if (step.id) creates.add(step.id);
+    }
+    if (kind === 'push' && s.roles.includes('oc')) {
+      issues.push({
+        path: at('push'),
+        message: 'push steps (the harness pushes as the OI) need roles: [oi]',
+      });
+    }
+    if (kind === 'endpoint' && s.roles.includes('oi')) {
+      issues.push({
+        path: at('endpoint'),
+        message: 'endpoint steps (the harness OC endpoint) need roles: [oc]',
+      });
+    }
+    if (kind === 'meta' && s.roles.includes('oi')) {
+      issues.push({ path: at('meta'), message: 'meta steps (the harness calls the OI) need roles: [oc]' });
+    }
+  });
+  return issues;
+}
+
+function zodIssues(error: z.ZodError, prefix: (string | number)[]): Issue[] {
+  const out: Issue[] = [];
+  for (const issue of error.issues) {
+    const p = [...prefix, ...(issue.path as (string | number)[])];
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push({ path: p, key, message: `unknown key "${key}"` });
+    } else if (issue.code === 'invalid_union' && 'errors' in issue && Array.isArray(issue.errors)) {
+      const msgs = [
+        ...new Set(
+          (issue.errors as z.core.$ZodIssue[][]).flat().map((i) => {
+            const where = i.path.length ? `${pathText(i.path as (string | number)[])}: ` : '';
+            return `${where}${i.message.replace(/^Invalid option: expected one of /, 'must be one of ')}`;
+          }),
+        ),
+      ];
+      out.push({ path: p, message: msgs.length ? msgs.join('; or ') : issue.message });
+    } else if (issue.code === 'invalid_value' && 'values' in issue) {
+      out.push({
+        path: p,
+        message: `${issue.message.replace(/^Invalid option: expected one of /, 'must be one of ')}`,
+      });
+    } else out.push({ path: p, message: issue.message });
+  }
+  return out;
+}
+
+function pathText(p: (string | number)[], key?: string): string {
+  let s = '';
+  for (const part of key !== undefined ? [...p, key] : p) {
+    s += typeof part === 'number' ? `[${part}]` : s ? `.${part}` : part;
+  }
+  return s || '(document)';
+}
+
+/** Offset of the node at a path (or of its nearest existing ancestor, or of an unknown key). */
+function offsetOf(doc: Document, p: (string | number)[], key?: string): number | undefined {
+  for (let n = p.length; n >= 0; n--) {
+    const node = doc.getIn(p.slice(0, n), true) as Node | undefined;
+    if (!node || !('range' in node) || !node.range) continue;
+    if (key !== undefined && n === p.length && isMap(node)) {
+      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && it.key.value === key);
+      if (pair && isScalar(pair.key) && pair.key.range) return pair.key.range[0];
+    }
+    if (n < p.length && isMap(node)) {
+      // Point at the key of the missing or wrong entry when it exists.
+      const next = p[n];
+      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && it.key.value === next);
+      if (pair && isScalar(pair.key) && pair.key.range) return pair.key.range[0];
+    }
+    return node.range[0];
+  }
+  return undefined;
+}

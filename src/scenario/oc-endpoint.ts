@@ -1,0 +1,182 @@
+/**
+ * The harness's OC endpoint (role oc): a node:http server on the callback address that receives the
+ * OI's pushed actions (setTroubleTicketByValue), answers each with returnCode 0 (or refuses it when
+ * a scenario asked it to fail the ticket's next pushes), and queues it per ticket for the step that
+ * waits for it. Judging a push is the scenario engine's job: it knows the ticket's state.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ProfileIndex } from '../profile/index.ts';
+import { codecErrorAnswer } from '../rules/index.ts';
+import { CodecError } from '../soap/errors.ts';
+import type { Credentials } from '../soap/model.ts';
+import { readMessage } from '../soap/read.ts';
+import { MessageWriter } from '../soap/write.ts';
+import type { Exchange } from './http.ts';
+import { lenientIndex } from './judge.ts';
+
+export interface ReceivedPush {
+  seq: number;
+  /** request: the push as received; response: our answer. */
+  exchange: Exchange;
+  key?: string;
+  credentials?: Credentials;
+  /** We refused it (a scenario asked the endpoint to fail). */
+  refused: boolean;
+  receivedAt: number;
+}
+
+export interface PushWait {
+  push: ReceivedPush;
+  /** Pushes of the ticket refused before it (attempts of the same delivery). */
+  refused: ReceivedPush[];
+}
+
+const MAX_BODY = 4 * 1024 * 1024;
+
+export class HarnessOcEndpoint {
+  private server?: http.Server;
+  private seq = 0;
+  private readonly queues = new Map<string, ReceivedPush[]>();
+  private readonly waiters = new Map<string, (() => void)[]>();
+  private readonly failures = new Map<string, { remaining: number; status: number }>();
+  /** Pushes no ticket could be read from (unreadable XML). */
+  readonly unreadable: ReceivedPush[] = [];
+  private readonly writer: MessageWriter;
+  url = '';
+
+  constructor(
+    private readonly index: ProfileIndex,
+    private readonly path = index.profile.service.path,
+  ) {
+    this.writer = new MessageWriter(index);
+  }
+
+  async start(host = '127.0.0.1', port = 0, advertisedHost?: string): Promise<string> {
+    const server = http.createServer((req, res) => this.handle(req, res));
+    server.keepAliveTimeout = 5_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.server = server;
+    const addr = server.address() as AddressInfo;
+    const shown = advertisedHost ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
+    this.url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${addr.port}${this.path}`;
+    return this.url;
+  }
+
+  async close(): Promise<void> {
+    const s = this.server;
+    if (!s) return;
+    this.server = undefined;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  /** The ticket's next `count` pushes are answered with this HTTP status and a Server fault. */
+  failNext(key: string, count: number, status = 503): void {
+    this.failures.set(key, { remaining: count, status });
+  }
+
+  /** Waits for the next accepted push of a ticket; the refused ones before it come along. */
+  async waitPush(key: string, timeoutMs: number): Promise<PushWait | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const queue = this.queues.get(key) ?? [];
+      const accepted = queue.findIndex((p) => !p.refused);
+      if (accepted >= 0) {
+        const taken = queue.splice(0, accepted + 1);
+        return { push: taken.at(-1)!, refused: taken.slice(0, -1) };
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, left);
+        const list = this.waiters.get(key) ?? [];
+        list.push(done);
+        this.waiters.set(key, list);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    }
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const started = performance.now();
+    if (req.method === 'GET' && req.url?.includes('?wsdl')) {
+      res.writeHead(404).end();
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.writeHead(405, { allow: 'POST' }).end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.byteLength;
+      if (size > MAX_BODY) {
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const push: ReceivedPush = {
+        seq: ++this.seq,
+        exchange: { url: this.url, request: body, durationMs: 0 },
+        refused: false,
+        receivedAt: Date.now(),
+      };
+      let status = 200;
+      let answer: string;
+      try {
+        const msg = readMessage(body, lenientIndex(this.index));
+        if (msg.credentials) push.credentials = msg.credentials;
+        const key =
+          msg.body.kind === 'setRequest'
+            ? (msg.body.ticket[this.index.settings.unknownKeyField] ?? undefined)
+            : undefined;
+        if (key) push.key = key;
+        const failing = key ? this.failures.get(key) : undefined;
+        if (failing && failing.remaining > 0) {
+          failing.remaining--;
+          push.refused = true;
+          status = failing.status;
+          answer = this.writer.fault({
+            faultcode: 'Server',
+            faultstring: `harness OC endpoint refuses this push on purpose (HTTP ${failing.status})`,
+            exception: 'setTroubleTicketByValueException',
+            choice: 'remoteException',
+          });
+        } else {
+          answer = this.writer.response('setTroubleTicketByValue', {
+            troubleTicketKey: key ?? null,
+            returnCode: this.index.profile.returnCodes.success,
+          });
+        }
+      } catch (e) {
+        const err = e instanceof CodecError ? e : new CodecError('MALFORMED_XML', String(e));
+        const f = codecErrorAnswer(err, this.index);
+        status = 500;
+        answer = this.writer.fault({ faultcode: f.faultcode, faultstring: f.faultstring });
+      }
+      push.exchange.response = answer;
+      push.exchange.httpStatus = status;
+      push.exchange.durationMs = Math.round((performance.now() - started) * 100) / 100;
+      res.writeHead(status, { 'content-type': 'text/xml; charset=utf-8' }).end(answer);
+      if (push.key) {
+        const q = this.queues.get(push.key) ?? [];
+        q.push(push);
+        this.queues.set(push.key, q);
+        const waiting = this.waiters.get(push.key) ?? [];
+        this.waiters.delete(push.key);
+        for (const w of waiting) w();
+      } else this.unreadable.push(push);
+    });
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Progress of a run: one updating line on a terminal, plain lines (one per scenario) elsewhere
+ * (pipes, CI=true), nothing with --json on stdout... the caller decides.
+ */
+import type { ScenarioResult } from './result.ts';
+import type { HarnessRole } from './rulebook.ts';
+import type { RunHooks } from './runner.ts';
+
+const MARK: Record<ScenarioResult['verdict'], string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  skip: 'SKIP',
+  error: 'ERROR',
+};
+
+/** Plain lines: what a CI log keeps. */
+export function plainProgress(write: (line: string) => void): RunHooks {
+  return {
+    onStart: (role, total) => write(`role ${role}: ${total} scenarios`),
+    onScenario: (role, r, done, total) => {
+      const why = r.verdict === 'fail' ? firstFailure(r) : r.error ? ` — ${r.error}` : '';
+      write(
+        `${MARK[r.verdict].padEnd(5)} [${role}] ${String(done).padStart(String(total).length)}/${total} ${r.id} (${Math.round(r.durationMs)} ms)${why}`,
+      );
+    },
+  };
+}
+
+function firstFailure(r: ScenarioResult): string {
+  for (const s of r.steps) {
+    const c = s.checks.find((x) => x.verdict === 'fail' || x.verdict === 'error');
+    if (c) return ` — step ${s.index + 1} ${c.rule}: ${c.message.slice(0, 160)}`;
+  }
+  return '';
+}
+
+/** One line rewritten in place on a terminal (stderr); failures are kept as plain lines above it. */
+export function ttyProgress(stream: NodeJS.WriteStream): RunHooks & { done(): void } {
+  let counts = { pass: 0, fail: 0, skip: 0, error: 0 };
+  let current: HarnessRole | undefined;
+  const width = () => Math.max(40, (stream.columns ?? 100) - 1);
+  const line = (text: string) => stream.write(`\r\x1b[2K${text.slice(0, width())}`);
+  return {
+    onStart: (role, total) => {
+      if (current) stream.write('\n');
+      current = role;
+      counts = { pass: 0, fail: 0, skip: 0, error: 0 };
+      line(`[${role}] 0/${total}`);
+    },
+    onScenario: (role, r, done, total) => {
+      counts[r.verdict]++;
+      if (r.verdict === 'fail' || r.verdict === 'error') {
+        stream.write(
+          `\r\x1b[2K${MARK[r.verdict]} [${role}] ${r.id}${r.verdict === 'fail' ? firstFailure(r) : ` — ${r.error}`}\n`,
+        );
+      }
+      const bad = counts.fail + counts.error;
+      line(
+        `[${role}] ${done}/${total}  ✔ ${counts.pass}  ✘ ${bad}${counts.skip ? `  ○ ${counts.skip}` : ''}  ${r.id}`,
+      );
+    },
+    done: () => {
+      if (current) stream.write('\r\x1b[2K');
+    },
+  };
+}

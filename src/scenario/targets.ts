@@ -1,0 +1,293 @@
+/**
+ * Builds what a run plays against, per role:
+ *
+ * - role oc, embedded (default): our mock OI in process on a free port, pushing to the harness OC
+ *   endpoint; OI steps go through its control API.
+ * - role oc, `--target <url>`: a real OI; the harness OC endpoint listens on the callback address
+ *   (the OI must be configured to push there); OI steps use `--control-url` when the OI is our mock,
+ *   else wait for the OI's push (with `--interactive`, the operator is asked to perform them).
+ * - role oi, embedded (default): our mock OI served through the recording front to the reference
+ *   OC, which performs the OC steps and answers the pushes.
+ * - role oi, `--target <url>`: the real OC's endpoint receives the pushes; the OC is pointed at the
+ *   OI the harness serves on the callback address, and performs the OC steps itself (the operator
+ *   is asked with `--interactive`).
+ */
+import { startMock } from '../../mock-server/index.ts';
+import type { ProfileIndex } from '../profile/index.ts';
+import { sirenFrom } from '../rules/index.ts';
+import type { Credentials } from '../soap/model.ts';
+import { MessageWriter } from '../soap/write.ts';
+import type { OcAccount, Prompt, RunEnv } from './environment.ts';
+import { closeAgents, postSoap, type TlsOptions } from './http.ts';
+import { HarnessOcEndpoint } from './oc-endpoint.ts';
+import { OiFront } from './oi-front.ts';
+import { ReferenceOc } from './reference-oc.ts';
+import { rulebookOf } from './rulebook.ts';
+
+/** A stand-in placed in front of an implementation (test doubles): gets its URL, returns the one to use. */
+export type Interceptor = (url: string) => Promise<{ url: string; close(): Promise<void> }>;
+
+export interface TargetOptions {
+  role: 'oc' | 'oi';
+  /** URL of the implementation under test (an OI service in role oc, an OC endpoint in role oi). */
+  target?: string;
+  name?: string;
+  login?: string;
+  password?: string;
+  ocSiren?: string;
+  oiSiren?: string;
+  otherLogin?: string;
+  otherPassword?: string;
+  otherOcSiren?: string;
+  /** Credentials the OI's pushes carry. */
+  pushLogin?: string;
+  pushPassword?: string;
+  controlUrl?: string;
+  controlToken?: string;
+  tls?: TlsOptions;
+  callbackHost?: string;
+  callbackPort?: number;
+  /** Host name the implementation under test uses to reach the callback listener. */
+  callbackAdvertise?: string;
+  prompt?: Prompt;
+  requestTimeoutMs?: number;
+  pushTimeoutMs?: number;
+  /** Values every create carries unless a scenario sets them (`--data technicalId=FI-…`). */
+  createData?: Record<string, string>;
+  /** Test hooks: put a double in front of the embedded OI (role oc) or OC endpoint (role oi). */
+  interceptOi?: Interceptor;
+  interceptOc?: Interceptor;
+  /** Told where the harness listens, for the operator of a real implementation. */
+  announce?: (line: string) => void;
+}
+
+export class TargetError extends Error {
+  override readonly name = 'TargetError';
+}
+
+/** OC accounts of the embedded mock: Orange's and Free's SIRENs, examples of §1 (valid Luhn keys). */
+const DEFAULT_OC: OcAccount = {
+  login: 'harness-oc',
+  password: 'harness-oc-password',
+  siren: sirenFrom('38012986'),
+};
+const OTHER_OC: OcAccount = {
+  login: 'harness-oc-2',
+  password: 'harness-oc-2-password',
+  siren: sirenFrom('42193886'),
+};
+const EMBEDDED_PUSH: Credentials = { login: 'oi-push', password: 'oi-push-password' };
+
+/** Embedded mock: no automatic behaviour (the scenarios drive every OI action), fast retries. */
+const QUIET = {
+  takeInChargeAfterMs: null,
+  planAfterMs: null,
+  resolveAfterMs: null,
+  rejectUnknownPto: false,
+  rejectDuplicateAccess: false,
+  cancellationAnswer: 'none' as const,
+};
+
+function required(o: TargetOptions, keys: (keyof TargetOptions)[], why: string): void {
+  const missing = keys.filter((k) => o[k] === undefined || o[k] === '');
+  if (missing.length) throw new TargetError(`${why} needs ${missing.map((k) => `--${kebab(k)}`).join(', ')}`);
+}
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+export async function setupTarget(index: ProfileIndex, o: TargetOptions): Promise<RunEnv> {
+  return o.role === 'oc' ? setupRoleOc(index, o) : setupRoleOi(index, o);
+}
+
+const pushTimeout = (o: TargetOptions, fallback: number) => o.pushTimeoutMs ?? fallback;
+
+async function setupRoleOc(index: ProfileIndex, o: TargetOptions): Promise<RunEnv> {
+  const endpoint = new HarnessOcEndpoint(index);
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch(() => {});
+    closeAgents();
+  };
+  try {
+    await endpoint.start(o.callbackHost ?? '127.0.0.1', o.callbackPort ?? 0, o.callbackAdvertise);
+    closers.push(() => endpoint.close());
+    const requestMs = o.requestTimeoutMs ?? 10_000;
+    if (!o.target) {
+      const pushMs = pushTimeout(o, 5_000);
+      const mock = await startMock({
+        accounts: [DEFAULT_OC, OTHER_OC],
+        push: { url: endpoint.url, ...EMBEDDED_PUSH, maxRetries: 3, backoffMs: 10, timeoutMs: pushMs },
+        behaviour: QUIET,
+        inventory: { count: 20, seed: 42 },
+      });
+      closers.push(() => mock.stop());
+      const wrapped = o.interceptOi ? await o.interceptOi(mock.url) : undefined;
+      if (wrapped) closers.push(() => wrapped.close());
+      const serviceUrl = wrapped?.url ?? mock.url;
+      return {
+        role: 'oc',
+        index,
+        book: rulebookOf(index),
+        writer: new MessageWriter(index),
+        oiSiren: mock.config.oiSiren,
+        accounts: { default: DEFAULT_OC, other: OTHER_OC },
+        pushCredentials: EMBEDDED_PUSH,
+        timeouts: { requestMs, pushMs },
+        capabilities: new Set(['control', 'other-oc']),
+        oi: {
+          serviceUrl,
+          control: { url: mock.controlUrl },
+          endpoint,
+          send: (xml, opts) => postSoap(serviceUrl, xml, { ...opts, timeoutMs: requestMs }),
+        },
+        implementation: { name: 'sav-ftth mock OI (embedded)', endpoint: serviceUrl, kind: 'embedded' },
+        close,
+      };
+    }
+    required(o, ['login', 'password', 'ocSiren', 'oiSiren'], '--role oc --target');
+    const pushMs = pushTimeout(o, o.prompt ? 600_000 : 60_000);
+    const tls = o.tls;
+    const serviceUrl = o.target;
+    const other =
+      o.otherLogin && o.otherPassword && o.otherOcSiren
+        ? { login: o.otherLogin, password: o.otherPassword, siren: o.otherOcSiren }
+        : undefined;
+    o.announce?.(`harness OC endpoint (configure the OI to push there): ${endpoint.url}`);
+    const capabilities = new Set<'control' | 'other-oc'>();
+    if (o.controlUrl) capabilities.add('control');
+    if (other) capabilities.add('other-oc');
+    return {
+      role: 'oc',
+      index,
+      book: rulebookOf(index),
+      writer: new MessageWriter(index),
+      oiSiren: o.oiSiren!,
+      accounts: {
+        default: { login: o.login!, password: o.password!, siren: o.ocSiren! },
+        ...(other ? { other } : {}),
+      },
+      pushCredentials: { login: o.pushLogin ?? '', password: o.pushPassword ?? '' },
+      timeouts: { requestMs, pushMs },
+      ...(o.createData ? { createData: o.createData } : {}),
+      ...(tls ? { tls } : {}),
+      ...(o.prompt ? { prompt: o.prompt } : {}),
+      capabilities,
+      oi: {
+        serviceUrl,
+        ...(o.controlUrl
+          ? {
+              control: {
+                url: o.controlUrl.replace(/\/$/, ''),
+                ...(o.controlToken ? { token: o.controlToken } : {}),
+              },
+            }
+          : {}),
+        endpoint,
+        send: (xml, opts) =>
+          postSoap(serviceUrl, xml, { ...opts, timeoutMs: requestMs, ...(tls ? { tls } : {}) }),
+      },
+      implementation: { name: o.name ?? new URL(serviceUrl).host, endpoint: serviceUrl, kind: 'url' },
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+async function setupRoleOi(index: ProfileIndex, o: TargetOptions): Promise<RunEnv> {
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch(() => {});
+    closeAgents();
+  };
+  const embedded = !o.target;
+  const requestMs = o.requestTimeoutMs ?? (embedded ? 10_000 : o.prompt ? 600_000 : 60_000);
+  const pushMs = pushTimeout(o, embedded ? 5_000 : 30_000);
+  try {
+    if (!embedded) required(o, ['login', 'password', 'ocSiren'], '--role oi --target');
+    const front = new OiFront({ index, pushTimeoutMs: pushMs, ...(o.tls ? { tls: o.tls } : {}) });
+    await front.start(o.callbackHost ?? '127.0.0.1', o.callbackPort ?? 0, o.callbackAdvertise);
+    closers.push(() => front.close());
+    const account: OcAccount = embedded
+      ? DEFAULT_OC
+      : { login: o.login!, password: o.password!, siren: o.ocSiren! };
+    const push: Credentials = embedded
+      ? EMBEDDED_PUSH
+      : { login: o.pushLogin ?? o.login!, password: o.pushPassword ?? o.password! };
+    let reference: ReferenceOc | undefined;
+    let ocEndpoint: string;
+    if (embedded) {
+      reference = new ReferenceOc({
+        index,
+        oiUrl: front.serviceUrl,
+        pushCredentials: push,
+        timeoutMs: requestMs,
+      });
+      await reference.start();
+      closers.push(() => reference!.close());
+      ocEndpoint = reference.endpointUrl;
+    } else ocEndpoint = o.target!;
+    const wrapped = o.interceptOc ? await o.interceptOc(ocEndpoint) : undefined;
+    if (wrapped) closers.push(() => wrapped.close());
+    const endpointUrl = wrapped?.url ?? ocEndpoint;
+    const mock = await startMock({
+      accounts: [account],
+      ...(o.oiSiren ? { oiSiren: o.oiSiren } : {}),
+      // The mock pushes once; the front relays and waits for the OC's answer up to pushMs.
+      push: { url: front.relayUrl, ...push, maxRetries: 0, backoffMs: 10, timeoutMs: pushMs + 2_000 },
+      behaviour: QUIET,
+      inventory: { count: 20, seed: 42 },
+    });
+    closers.push(() => mock.stop());
+    front.attach({ engine: mock.engine, mockUrl: mock.url, ocEndpoint: endpointUrl });
+    if (!embedded) {
+      o.announce?.(
+        `OI service for the OC under test: ${front.serviceUrl} (WSDL ${front.serviceUrl}?wsdl), login ${account.login}`,
+      );
+    }
+    const tls = o.tls;
+    const prompt = o.prompt;
+    return {
+      role: 'oi',
+      index,
+      book: rulebookOf(index),
+      writer: new MessageWriter(index),
+      oiSiren: mock.config.oiSiren,
+      accounts: { default: account },
+      pushCredentials: push,
+      timeouts: { requestMs, pushMs },
+      ...(o.createData ? { createData: o.createData } : {}),
+      ...(tls ? { tls } : {}),
+      ...(prompt ? { prompt } : {}),
+      capabilities: new Set(['control']),
+      oc: {
+        under: reference
+          ? {
+              endpointUrl,
+              sendsExactly: true,
+              perform: async ({ xml, operation }) => {
+                await reference!.send(xml, operation);
+              },
+            }
+          : {
+              endpointUrl,
+              sendsExactly: false,
+              perform: async ({ describe }) => {
+                if (prompt) await prompt.ask(`Make the OC under test perform: ${describe}.`);
+              },
+            },
+        front,
+        engine: mock.engine,
+        send: (xml, opts) =>
+          postSoap(endpointUrl, xml, { ...opts, timeoutMs: requestMs, ...(tls ? { tls } : {}) }),
+      },
+      implementation: embedded
+        ? { name: 'sav-ftth reference OC (embedded)', endpoint: endpointUrl, kind: 'embedded' }
+        : { name: o.name ?? new URL(endpointUrl).host, endpoint: endpointUrl, kind: 'url' },
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}

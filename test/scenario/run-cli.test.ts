@@ -1,0 +1,267 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startMock } from '../../mock-server/index.ts';
+import { main } from '../../src/cli/main.ts';
+import { defaultIndex } from '../../src/profile/index.ts';
+import type { RunResult } from '../../src/scenario/result.ts';
+import { rulebookOf } from '../../src/scenario/rulebook.ts';
+
+const index = defaultIndex();
+
+async function cli(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('sav-ftth run with no arguments: the whole catalogue, both roles, embedded implementations', () => {
+  const cwd = process.cwd();
+  const dir = mkdtempSync(path.join(tmpdir(), 'sav-ftth-run-'));
+  let result: Awaited<ReturnType<typeof cli>>;
+  let runs: RunResult[];
+
+  beforeAll(async () => {
+    process.chdir(dir);
+    try {
+      result = await cli(['run']);
+    } finally {
+      process.chdir(cwd);
+    }
+    const reports = path.join(dir, 'reports');
+    runs = readdirSync(reports)
+      .filter((d) => /-(oc|oi)$/.test(d))
+      .sort((a, b) => a.slice(-2).localeCompare(b.slice(-2)))
+      .map((d) => JSON.parse(readFileSync(path.join(reports, d, 'run.json'), 'utf8')) as RunResult);
+  }, 120_000);
+
+  it('exits 0: every mandatory check passed', () => {
+    expect(result.err).not.toMatch(/^(FAIL|ERROR) /m);
+    expect(result.code).toBe(0);
+  });
+
+  it('prints each role verdict and its coverage: 100% of transitions and actions', () => {
+    expect(result.out).toMatch(
+      /role oc \(sav-ftth mock OI \(embedded\), http:\/\/127\.0\.0\.1:\d+\/.+\): PASS/,
+    );
+    expect(result.out).toMatch(
+      /role oi \(sav-ftth reference OC \(embedded\), http:\/\/127\.0\.0\.1:\d+\/.+\): PASS/,
+    );
+    const n = index.activeTransitions.length;
+    const m = index.activeActions.length;
+    expect(
+      result.out.match(
+        new RegExp(`transitions +${n}/${n} exercised \\(100%\\), ${n}/${n} passed \\(100%\\)`, 'g'),
+      ),
+    ).toHaveLength(2);
+    expect(
+      result.out.match(
+        new RegExp(`actions +${m}/${m} exercised \\(100%\\), ${m}/${m} passed \\(100%\\)`, 'g'),
+      ),
+    ).toHaveLength(2);
+  });
+
+  it('writes a run.json per role (json, junit, md, html beside it) and points reports/latest at the last', () => {
+    expect(runs.map((r) => r.implementation.role)).toEqual(['oc', 'oi']);
+    const reports = path.join(dir, 'reports');
+    const latest = readdirSync(reports).find((d) => d === 'latest' || d === 'latest.txt');
+    expect(latest).toBeDefined();
+    for (const d of readdirSync(reports).filter((x) => /-(oc|oi)$/.test(x))) {
+      for (const f of ['run.json', 'junit.xml', 'summary.md', 'report.html'])
+        expect(existsSync(path.join(reports, d, f)), `${d}/${f}`).toBe(true);
+    }
+  });
+
+  it('keeps coverage in the result: every transition, action and rule of the role exercised and passed', () => {
+    for (const run of runs) {
+      expect(run.verdict).toBe('pass');
+      expect(run.totals.mandatoryFailed).toBe(0);
+      expect(run.totals.checks).toBeGreaterThan(1000);
+      expect(run.implementation.kind).toBe('embedded');
+      const notPassed = (items: { id: string; passed: boolean }[]) =>
+        items.filter((i) => !i.passed).map((i) => i.id);
+      expect(notPassed(run.coverage.transitions)).toEqual([]);
+      expect(notPassed(run.coverage.actions)).toEqual([]);
+      expect(notPassed(run.coverage.rules)).toEqual([]);
+      expect(run.coverage.transitions.map((t) => t.id)).toEqual(index.activeTransitions.map((t) => t.id));
+      expect(run.coverage.rules.length).toBe(rulebookOf(index).coverable(run.implementation.role).length);
+    }
+  });
+
+  it('ties every check to a rule of the rulebook with its basis and clause, and keeps evidence', () => {
+    const book = rulebookOf(index);
+    for (const run of runs) {
+      for (const s of run.scenarios) {
+        expect(s.clauses.length, s.id).toBeGreaterThan(0);
+        for (const step of s.steps) {
+          for (const c of step.checks) {
+            const entry = book.get(c.rule);
+            expect(entry, `${s.id} ${c.rule}`).toBeDefined();
+            expect(['spec', 'interop', 'decision']).toContain(c.basis);
+            expect(c.clause).not.toBe('');
+          }
+          const first = step.checks.find((c) => c.evidence?.request !== undefined);
+          if (step.checks.length > 0)
+            expect(typeof first?.evidence?.request, `${s.id} step ${step.index}`).toBe('string');
+        }
+      }
+    }
+    // A transition check carries the transition's basis; a mandatory-field check its action's.
+    const checks = runs.flatMap((r) => r.scenarios.flatMap((s) => s.steps.flatMap((st) => st.checks)));
+    const t11 = checks.find((c) => c.rule === 'T11')!;
+    expect({ basis: t11.basis, clause: t11.clause }).toEqual({ basis: 'decision', clause: '§7' });
+    const m = checks.find((c) => c.rule === 'MANDATORY:oc.create:troubleDescription')!;
+    expect({ basis: m.basis, clause: m.clause }).toEqual({ basis: 'spec', clause: 'spec 3.1.1' });
+  });
+
+  it('prints one plain progress line per scenario when stderr is not a terminal', () => {
+    const lines = result.err.split('\n').filter((l) => /^(PASS|FAIL|SKIP|ERROR) +\[(oc|oi)\]/.test(l));
+    expect(lines.length).toBe(runs[0]!.totals.scenarios + runs[1]!.totals.scenarios);
+  });
+});
+
+describe('sav-ftth run: selection, usage and configuration errors', () => {
+  it('--list prints the selected scenarios without running them', async () => {
+    const r = await cli(['run', '--list', '--tag', 'hostile', '--role', 'oc']);
+    expect(r.code).toBe(0);
+    const ids = r.out.split('\n').map((l) => l.split(' ')[0]);
+    expect(ids).toContain('hostile.dtd');
+    expect(ids).toContain('hostile.recovery-oi-service');
+    expect(ids).not.toContain('hostile.recovery-oc-endpoint');
+    expect(ids.every((id) => id!.startsWith('hostile.'))).toBe(true);
+  });
+
+  it('exits 2 on a bad option value, a target without a role, or a target without credentials', async () => {
+    expect((await cli(['run', '--role', 'both-ways'])).code).toBe(2);
+    const noRole = await cli(['run', '--target', 'http://127.0.0.1:9/x']);
+    expect(noRole.code).toBe(2);
+    expect(noRole.err).toContain('--target needs --role oc');
+    const noLogin = await cli([
+      'run',
+      '--role',
+      'oc',
+      '--target',
+      'http://127.0.0.1:9/x',
+      '--grep',
+      'lifecycle.t1-create',
+      '--no-report',
+    ]);
+    expect(noLogin.code).toBe(2);
+    expect(noLogin.err).toContain('--role oc --target needs --login, --password, --oc-siren, --oi-siren');
+    expect((await cli(['run', '--concurrency', '0'])).code).toBe(2);
+    expect((await cli(['run', '--no-such-option'])).code).toBe(2);
+  });
+
+  it('exits 2 on an invalid scenario file, naming its file and line', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sav-ftth-bad-'));
+    const file = path.join(dir, 'bad.yaml');
+    writeFileSync(
+      file,
+      'id: bad\ntitle: Mauvais\nclauses: ["§7"]\nroles: [oc]\nsteps:\n  - oc: create\n    expect:\n      returnCode: 7\n',
+    );
+    const r = await cli(['run', file]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/bad\.yaml:8:\d+: steps\[0\]\.expect\.returnCode: /);
+  });
+
+  it('exits 1 when a scenario fails, and --json prints the results', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sav-ftth-fail-'));
+    const file = path.join(dir, 'wrong.yaml');
+    writeFileSync(
+      file,
+      'id: wrong-expectation\ntitle: Attente fausse\nclauses: ["§7"]\nroles: [oc]\nsteps:\n  - oc: create\n  - oc: get\n    expect:\n      state: OPENACTIVE\n',
+    );
+    const r = await cli(['run', file, '--role', 'oc', '--no-report', '--json']);
+    expect(r.code).toBe(1);
+    const [run] = JSON.parse(r.out) as RunResult[];
+    expect(run!.verdict).toBe('fail');
+    const failed = run!.scenarios[0]!.steps[1]!.checks.filter((c) => c.verdict === 'fail');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ rule: 'GET_BY_KEY', expected: 'OPENACTIVE', actual: 'QUEUED' });
+    expect(failed[0]!.evidence?.highlight).toBe('troubleTicketState');
+  });
+
+  it('runs against an OI given by URL (--target) with its credentials', async () => {
+    const account = { login: 'oc-url', password: 'oc-url-password', siren: '380129866' };
+    const mock = await startMock({ accounts: [account] });
+    try {
+      const r = await cli([
+        'run',
+        '--role',
+        'oc',
+        '--target',
+        mock.url,
+        '--login',
+        account.login,
+        '--password',
+        account.password,
+        '--oc-siren',
+        account.siren,
+        '--oi-siren',
+        mock.config.oiSiren,
+        '--tag',
+        'auth',
+        '--tag',
+        'hostile',
+        '--grep',
+        '/^(oc-role|hostile)\\./',
+        '--no-report',
+        '--json',
+      ]);
+      expect(r.err).not.toMatch(/^(FAIL|ERROR) /m);
+      expect(r.code).toBe(0);
+      const [run] = JSON.parse(r.out) as RunResult[];
+      expect(run!.implementation).toMatchObject({ kind: 'url', endpoint: mock.url, role: 'oc' });
+      expect(run!.scenarios.map((s) => s.id)).toContain('oc-role.auth');
+    } finally {
+      await mock.stop();
+    }
+  });
+
+  it('runs against an OI over HTTPS, trusting its certificate with --ca (and refuses it without)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sav-ftth-tls-'));
+    const account = { login: 'oc-tls', password: 'oc-tls-password', siren: '380129866' };
+    const mock = await startMock({
+      accounts: [account],
+      dataDir: dir,
+      memory: true,
+      https: { enabled: true, port: 0 },
+    });
+    try {
+      const ca = path.join(dir, 'ca.pem');
+      writeFileSync(ca, mock.tls!.cert);
+      const base = [
+        'run',
+        '--role',
+        'oc',
+        '--target',
+        mock.httpsUrl!,
+        '--login',
+        account.login,
+        '--password',
+        account.password,
+        '--oc-siren',
+        account.siren,
+        '--oi-siren',
+        mock.config.oiSiren,
+        '--grep',
+        'oc-role.auth',
+        '--no-report',
+        '--json',
+      ];
+      const trusted = await cli([...base, '--ca', ca]);
+      expect(trusted.code).toBe(0);
+      const untrusted = await cli(base);
+      expect(untrusted.code).toBe(1);
+      const [run] = JSON.parse(untrusted.out) as RunResult[];
+      const answer = run!.scenarios[0]!.steps[0]!.checks.find((c) => c.rule === 'SOAP.ANSWER')!;
+      expect(answer.verdict).toBe('fail');
+      expect(answer.message).toMatch(/certificate/i);
+      expect((await cli([...base, '--insecure'])).code).toBe(0);
+    } finally {
+      await mock.stop();
+    }
+  });
+});
