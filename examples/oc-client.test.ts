@@ -5,7 +5,7 @@
  *  1. `startMock({ port: 0 })`: a real HTTP server on a free port (any client library works);
  *  2. `mockHandlers({ baseUrl })`: msw 2 handlers answering for a fake OI URL without sockets.
  *
- * In your project, import from the toolkit instead of '../mock-server/index.ts'.
+ * In your project, import from 'sav-ftth-conformance/mock-server' instead of '../mock-server/index.ts'.
  */
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
