@@ -2,7 +2,15 @@
  * The SAV FTTH v2.1 profile, transcribed from the protocol model `shared/protocol/SAV-FTTH-2.1.md`.
  * Clauses ("§5") point into that document; "spec 3.1.1" points into the supplier specification.
  */
-import type { ActionDef, Basis, ClosureCode, FieldDef, OperationDef, Profile, TransitionDef } from './types.ts';
+import type {
+  ActionDef,
+  Basis,
+  ClosureCode,
+  FieldDef,
+  OperationDef,
+  Profile,
+  TransitionDef,
+} from './types.ts';
 
 const spec = (clause: string): Basis => ({ basis: 'spec', clause });
 const interop = (clause: string): Basis => ({ basis: 'interop', clause });
@@ -50,8 +58,16 @@ const fields: FieldDef[] = [
     label: 'Etat du ticket',
   }),
   valueField('cbe', { name: 'troubleDescription', label: 'Description de l incident' }),
-  valueField('cbe', { name: 'troubleDetectionTime', type: 'dateTime', label: 'Date d apparition de l incident' }),
-  valueField('cbe', { name: 'serviceRestoredTime', type: 'dateTime', label: 'Date de rétablissement du service' }),
+  valueField('cbe', {
+    name: 'troubleDetectionTime',
+    type: 'dateTime',
+    label: 'Date d apparition de l incident',
+  }),
+  valueField('cbe', {
+    name: 'serviceRestoredTime',
+    type: 'dateTime',
+    label: 'Date de rétablissement du service',
+  }),
   ftth({ name: 'serviceProviderID', exactLength: 9, siren: true, label: 'SIREN de l OC' }),
   ftth({ name: 'serviceProviderName', maxLength: 40, label: 'Nom et prénom du correspondant OC' }),
   ftth({ name: 'serviceProviderUnit', maxLength: 40, label: 'Unité de traitement côté OC' }),
@@ -60,7 +76,12 @@ const fields: FieldDef[] = [
   ftth({ name: 'supplierName', maxLength: 40, label: 'Nom et prénom du correspondant OI' }),
   ftth({ name: 'supplierUnit', maxLength: 40, label: 'Unité de traitement côté OI' }),
   ftth({ name: 'supplierPhoneNumber', maxLength: 25, label: 'Téléphone de contact de l OI' }),
-  ftth({ name: 'troubleTicketType', type: 'integer', list: 'troubleTicketType', label: 'Type de signalisation' }),
+  ftth({
+    name: 'troubleTicketType',
+    type: 'integer',
+    list: 'troubleTicketType',
+    label: 'Type de signalisation',
+  }),
   ftth({ name: 'offerId', maxLength: 50, label: 'Offre commercialisée par l OI' }),
   ftth({ name: 'commercialId', maxLength: 50, label: 'Référence de la prestation souscrite' }),
   ftth({ name: 'technicalId', maxLength: 50, label: 'Référence de la prise FTTH (PTO)' }),
@@ -81,14 +102,23 @@ const fields: FieldDef[] = [
   ftth({ name: 'appointmentSuggestion2', type: 'dateTime', label: 'Proposition de RDV 2' }),
   ftth({ name: 'appointmentSuggestion3', type: 'dateTime', label: 'Proposition de RDV 3' }),
   ftth({ name: 'defectClassId', type: 'integer', list: 'defectClassId', label: 'Nature de l incident' }),
-  ftth({ name: 'defectDescription', maxLength: 30, list: 'defectDescription', label: 'Description du défaut' }),
+  ftth({
+    name: 'defectDescription',
+    maxLength: 30,
+    list: 'defectDescription',
+    label: 'Description du défaut',
+  }),
   ftth({ name: 'defectPrelocalization', list: 'localization', label: 'Prélocalisation de l incident' }),
   ftth({ name: 'alreadyOperated', type: 'boolean', label: 'Le service a-t-il déjà fonctionné' }),
   ftth({ name: 'messageType', list: 'messageType', label: 'Type de message' }),
   ftth({ name: 'messageContent', maxLength: 1024, label: 'Contenu du message' }),
   ftth({ name: 'supplierPlannedActionDate', type: 'dateTime', label: 'Date d intervention prévue par l OI' }),
   ftth({ name: 'supplierResolutionAction', list: 'supplierResolutionAction', label: 'Type d intervention' }),
-  ftth({ name: 'supplierResolutionState', list: 'supplierResolutionState', label: 'Avancement de la résolution' }),
+  ftth({
+    name: 'supplierResolutionState',
+    list: 'supplierResolutionState',
+    label: 'Avancement de la résolution',
+  }),
   ftth({ name: 'troubleTicketClosureCode', list: 'troubleTicketClosureCode', label: 'Code de clôture' }),
   ftth({ name: 'troubleTicketClosureLabel', list: 'troubleTicketClosureLabel', label: 'Libellé de clôture' }),
   ftth({ name: 'defectLocalization', list: 'localization', label: 'Localisation du défaut' }),
@@ -119,7 +149,11 @@ const closureCodes: ClosureCode[] = (
     ['RET05', 'DEFAUT LIE A DES CAUSES EXCEPTIONNELLES (INTEMPERIES)', 'resolved'],
     ['RET06', 'DEFAUT LIE A UN VANDALISME', 'resolved'],
     ['STT01', 'PAS DE DEFAUT CONSTATE SUR LA PARTIE DE L OI', 'no-oi-fault'],
-    ['STT02', 'INCIDENT ABANDONNE SUR VOTRE DEMANDE (ETAT OPEN ACTIVE - INTERVENTION LANCEE)', 'oc-cancel-open'],
+    [
+      'STT02',
+      'INCIDENT ABANDONNE SUR VOTRE DEMANDE (ETAT OPEN ACTIVE - INTERVENTION LANCEE)',
+      'oc-cancel-open',
+    ],
     ['STT03', 'DEFAUT DETECTE RESPONSABILITE OC', 'oc-fault'],
     ['ABS01', 'CLIENT ABSENT, NECESSITE D INTERVENIR CHEZ LUI, PAS DE RDV PLANIFIE', 'customer-absent'],
     ['ABS02', 'CLIENT ABSENT LORS DU RDV', 'customer-absent'],
@@ -154,7 +188,14 @@ const { queued, open, toBeCanceled, closed } = STATES;
 const notClosed = [queued, open, toBeCanceled];
 
 const transitions: TransitionDef[] = [
-  { id: 'T1', from: null, to: queued, actor: 'OC', description: ACTION_CODES.create, title: 'Création du ticket' },
+  {
+    id: 'T1',
+    from: null,
+    to: queued,
+    actor: 'OC',
+    description: ACTION_CODES.create,
+    title: 'Création du ticket',
+  },
   {
     id: 'T2',
     from: [queued],
@@ -180,7 +221,14 @@ const transitions: TransitionDef[] = [
     description: ACTION_CODES.spInfo,
     title: 'Information de l OC (dont modification de RDV)',
   },
-  { id: 'T5', from: [queued], to: open, actor: 'OI', description: ACTION_CODES.solving, title: 'Prise en charge' },
+  {
+    id: 'T5',
+    from: [queued],
+    to: open,
+    actor: 'OI',
+    description: ACTION_CODES.solving,
+    title: 'Prise en charge',
+  },
   {
     id: 'T6',
     from: [queued],
@@ -247,7 +295,9 @@ const COMMON_SET = [
   'supplierID',
 ];
 
-const set = (a: Omit<ActionDef, 'operation' | 'catalogue' | 'basis' | 'clause'> & Partial<Basis>): ActionDef => ({
+const set = (
+  a: Omit<ActionDef, 'operation' | 'catalogue' | 'basis' | 'clause'> & Partial<Basis>,
+): ActionDef => ({
   ...decision('§8'),
   ...a,
   operation: 'setTroubleTicketByValue',
@@ -427,7 +477,12 @@ const actions: ActionDef[] = [
     actor: 'OI',
     title: 'Résolution',
     transitions: ['T9'],
-    mandatory: ['troubleTicketClosureCode', 'troubleTicketClosureLabel', 'defectLocalization', 'defectResponsibility'],
+    mandatory: [
+      'troubleTicketClosureCode',
+      'troubleTicketClosureLabel',
+      'defectLocalization',
+      'defectResponsibility',
+    ],
     optional: [
       'serviceRestoredTime',
       'closureDuration',
@@ -438,7 +493,10 @@ const actions: ActionDef[] = [
     conditions: [
       {
         id: 'oi.resolution.restored-time',
-        when: { field: 'troubleTicketClosureCode', notIn: codesOf('no-oi-fault', 'oc-fault', 'customer-absent', 'joint-expertise') },
+        when: {
+          field: 'troubleTicketClosureCode',
+          notIn: codesOf('no-oi-fault', 'oc-fault', 'customer-absent', 'joint-expertise'),
+        },
         require: ['serviceRestoredTime'],
         title: 'Résolution par l OI : date de rétablissement',
         ...decision('§8'),
@@ -456,7 +514,9 @@ const actions: ActionDef[] = [
   }),
 ];
 
-const op = (o: Omit<OperationDef, 'basis' | 'clause' | 'exception' | 'request' | 'response'>): OperationDef => ({
+const op = (
+  o: Omit<OperationDef, 'basis' | 'clause' | 'exception' | 'request' | 'response'>,
+): OperationDef => ({
   ...interop('§3'),
   ...o,
   request: `${o.name}Request`,
@@ -464,7 +524,13 @@ const op = (o: Omit<OperationDef, 'basis' | 'clause' | 'exception' | 'request' |
   exception: `${o.name}Exception`,
 });
 
-const meta = (name: string, ns: 'co' | 'tt', responseChild: string, values: string[], requestChild?: string) =>
+const meta = (
+  name: string,
+  ns: 'co' | 'tt',
+  responseChild: string,
+  values: string[],
+  requestChild?: string,
+) =>
   op({
     name,
     kind: 'meta',
@@ -478,7 +544,12 @@ const operations: OperationDef[] = [
     name: 'createTroubleTicketByValue',
     kind: 'create',
     ns: 'tt',
-    faultChoices: ['ossIllegalArgumentException', 'remoteException', 'duplicateKeyException', 'createException'],
+    faultChoices: [
+      'ossIllegalArgumentException',
+      'remoteException',
+      'duplicateKeyException',
+      'createException',
+    ],
   }),
   op({
     name: 'setTroubleTicketByValue',
@@ -614,7 +685,12 @@ export const savFtth21: Profile = {
       ...interop('§6'),
     },
     { id: 'defectResponsibility', values: ['OI', 'OC', 'TIERS'], mode: 'strict', ...interop('§6') },
-    { id: 'troubleTicketClosureCode', values: closureCodes.map((c) => c.code), mode: 'strict', ...interop('§6') },
+    {
+      id: 'troubleTicketClosureCode',
+      values: closureCodes.map((c) => c.code),
+      mode: 'strict',
+      ...interop('§6'),
+    },
     {
       id: 'troubleTicketClosureLabel',
       values: closureCodes.map((c) => `${c.code}#${c.text}`),

@@ -131,7 +131,15 @@ export interface OperationDef extends Basis {
 export interface ClosureCode extends Basis {
   code: string;
   text: string;
-  family: 'rejection' | 'oc-cancel-queued' | 'resolved' | 'no-oi-fault' | 'oc-cancel-open' | 'oc-fault' | 'customer-absent' | 'joint-expertise';
+  family:
+    | 'rejection'
+    | 'oc-cancel-queued'
+    | 'resolved'
+    | 'no-oi-fault'
+    | 'oc-cancel-open'
+    | 'oc-fault'
+    | 'customer-absent'
+    | 'joint-expertise';
 }
 
 export interface ReturnCodes extends Basis {
