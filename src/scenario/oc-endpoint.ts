@@ -4,8 +4,7 @@
  * a scenario asked it to fail the ticket's next pushes), and queues it per ticket for the step that
  * waits for it. Judging a push is the scenario engine's job: it knows the ticket's state.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import type { ProfileIndex } from '../profile/index.ts';
 import { codecErrorAnswer } from '../rules/index.ts';
 import { CodecError } from '../soap/errors.ts';
@@ -14,6 +13,7 @@ import { readMessage } from '../soap/read.ts';
 import { MessageWriter } from '../soap/write.ts';
 import type { Exchange } from './http.ts';
 import { lenientIndex } from './judge.ts';
+import { listen, requestBody, stop } from './listener.ts';
 
 export interface ReceivedPush {
   seq: number;
@@ -53,25 +53,16 @@ export class HarnessOcEndpoint {
   }
 
   async start(host = '127.0.0.1', port = 0, advertisedHost?: string): Promise<string> {
-    const server = http.createServer((req, res) => this.handle(req, res));
-    server.keepAliveTimeout = 5_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
+    const { server, origin } = await listen((req, res) => this.handle(req, res), host, port, advertisedHost);
     this.server = server;
-    const addr = server.address() as AddressInfo;
-    const shown = advertisedHost ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
-    this.url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${addr.port}${this.path}`;
+    this.url = `${origin}${this.path}`;
     return this.url;
   }
 
   async close(): Promise<void> {
     const s = this.server;
-    if (!s) return;
     this.server = undefined;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+    await stop(s);
   }
 
   /** The ticket's next `count` pushes are answered with this HTTP status and a Server fault. */
@@ -114,18 +105,9 @@ export class HarnessOcEndpoint {
       res.writeHead(405, { allow: 'POST' }).end();
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.byteLength;
-      if (size > MAX_BODY) {
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
+    void requestBody(req, MAX_BODY).then((raw) => {
+      if (!raw) return;
+      const body = raw.toString('utf8');
       const push: ReceivedPush = {
         seq: ++this.seq,
         exchange: { url: this.url, request: body, durationMs: 0 },

@@ -5,13 +5,13 @@
  * the OC's endpoint, so the harness sees each push and the OC's answer with status and timing.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { MockEngine } from '../../mock-server/engine/types.ts';
 import type { ProfileIndex } from '../profile/index.ts';
 import type { DecodedMessage } from '../soap/model.ts';
 import { readMessage } from '../soap/read.ts';
 import { type Exchange, postSoap, type TlsOptions } from './http.ts';
 import { lenientIndex } from './judge.ts';
+import { listen, requestBody, stop } from './listener.ts';
 
 export const RELAY_PATH = '/__sav-ftth-push-relay';
 
@@ -76,24 +76,16 @@ export class OiFront {
   }
 
   async start(host = '127.0.0.1', port = 0, advertisedHost?: string): Promise<void> {
-    const server = http.createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
+    const { server, origin } = await listen((req, res) => this.handle(req, res), host, port, advertisedHost);
     this.server = server;
-    const addr = server.address() as AddressInfo;
-    const shown = advertisedHost ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
-    this.origin = `http://${shown.includes(':') ? `[${shown}]` : shown}:${addr.port}`;
+    this.origin = origin;
   }
 
   async close(): Promise<void> {
     const s = this.server;
     this.agent.destroy();
-    if (!s) return;
     this.server = undefined;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+    await stop(s);
   }
 
   /** Claims the first unclaimed request matching, waiting for it. */
@@ -150,15 +142,8 @@ export class OiFront {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.byteLength;
-      if (size > MAX_BODY) req.destroy();
-      else chunks.push(c);
-    });
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
+    void requestBody(req, MAX_BODY).then((body) => {
+      if (!body) return;
       if (req.method === 'POST' && req.url?.startsWith(RELAY_PATH)) void this.relay(req, body, res);
       else this.forward(req, body, res);
     });

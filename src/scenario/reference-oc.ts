@@ -8,8 +8,7 @@
  * - a client that sends the requests the scenario's OC steps ask for, and learns from the answers
  *   (new keys, states) what it needs to judge the next pushes.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import type { ProfileIndex } from '../profile/index.ts';
 import { answerFor, checkMessage, codecErrorAnswer, type FaultAnswer, rolesOf } from '../rules/index.ts';
 import { schemaValidator } from '../schema/validator.ts';
@@ -18,6 +17,7 @@ import type { Credentials, DecodedMessage } from '../soap/model.ts';
 import { readMessage } from '../soap/read.ts';
 import { MessageWriter } from '../soap/write.ts';
 import { type Exchange, postSoap, type TlsOptions } from './http.ts';
+import { listen, requestBody, stop } from './listener.ts';
 
 export interface ReferenceOcOptions {
   index: ProfileIndex;
@@ -50,23 +50,20 @@ export class ReferenceOc {
   }
 
   async start(): Promise<string> {
-    const server = http.createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', () => resolve());
-    });
+    const { server, origin } = await listen(
+      (req, res) => this.handle(req, res),
+      this.opts.host,
+      this.opts.port,
+    );
     this.server = server;
-    const { port } = server.address() as AddressInfo;
-    this.endpointUrl = `http://${this.opts.host ?? '127.0.0.1'}:${port}${this.opts.index.profile.service.path}`;
+    this.endpointUrl = `${origin}${this.opts.index.profile.service.path}`;
     return this.endpointUrl;
   }
 
   async close(): Promise<void> {
     const s = this.server;
-    if (!s) return;
     this.server = undefined;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+    await stop(s);
   }
 
   /** Sends one request to the OI and learns from a successful answer. */
@@ -121,15 +118,9 @@ export class ReferenceOc {
       res.writeHead(405, { allow: 'POST' }).end();
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.byteLength;
-      if (size > MAX_BODY) req.destroy();
-      else chunks.push(c);
-    });
-    req.on('end', () => {
-      const { status, body } = this.answer(Buffer.concat(chunks));
+    void requestBody(req, MAX_BODY).then((raw) => {
+      if (!raw) return;
+      const { status, body } = this.answer(raw);
       res.writeHead(status, { 'content-type': 'text/xml; charset=utf-8' }).end(body);
     });
   }
