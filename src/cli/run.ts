@@ -73,7 +73,7 @@ Execution and output:
       --timeout <ms>         request timeout (default 10000)
       --push-timeout <ms>    how long to wait for a push (role oc) or for the OC's answer to one (role oi);
                              default 5000 embedded, 60000 (oc) / 30000 (oi) against a target
-      --report-dir <dir>     root of the reports (default reports/): <dir>/<time>[-<role>]/ and <dir>/latest
+      --report-dir <dir>     root of the reports (default reports/): <dir>/<time>[/<role>]/ and <dir>/latest
       --no-report            write no report
       --json                 print the RunResult JSON (an array, one per role) on standard output
   -h, --help                 show this help
@@ -312,12 +312,15 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
   if (!values['no-report']) {
     const root = values['report-dir'] ?? 'reports';
     try {
-      const { writeReports, runDirName } = await import('../reports/index.ts');
-      for (const [i, run] of runs.entries()) {
-        const dir = runs.length > 1 ? `${root}/${runDirName(run)}-${run.implementation.role}` : undefined;
-        const written = await writeReports(run, dir, { root, latest: i === runs.length - 1 });
+      const { writeReports, runDirName, pointLatest } = await import('../reports/index.ts');
+      // Both roles: one folder for the run, a sub-folder per role, `latest` pointing at the run.
+      const base = runs.length > 1 ? `${root}/${runDirName(runs[0]!)}` : undefined;
+      for (const run of runs) {
+        const dir = base ? `${base}/${run.implementation.role}` : undefined;
+        const written = await writeReports(run, dir, { root, latest: !base });
         out(`report (${run.implementation.role}): ${written.dir}`);
       }
+      if (base) await pointLatest(root, base);
     } catch (e) {
       io.err(`sav-ftth run: cannot write the reports to ${root}: ${(e as Error).message}`);
       return 2;

@@ -78,7 +78,7 @@ export function runDirName(run: RunResult): string {
  * renamed over the old one). Where that fails (no symlink permission on Windows, `latest` is a
  * real directory), writes `<root>/latest.txt` holding the path instead.
  */
-async function pointLatest(
+export async function pointLatest(
   root: string,
   target: string,
 ): Promise<{ kind: 'symlink' | 'file'; path: string }> {

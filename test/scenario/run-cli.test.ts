@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { startMock } from '../../mock-server/index.ts';
 import { main } from '../../src/cli/main.ts';
 import { defaultIndex } from '../../src/profile/index.ts';
+import { latestReportDir } from '../../src/reports/index.ts';
 import type { RunResult } from '../../src/scenario/result.ts';
 import { rulebookOf } from '../../src/scenario/rulebook.ts';
 
@@ -30,11 +31,11 @@ describe('sav-ftth run with no arguments: the whole catalogue, both roles, embed
     } finally {
       process.chdir(cwd);
     }
-    const reports = path.join(dir, 'reports');
-    runs = readdirSync(reports)
-      .filter((d) => /-(oc|oi)$/.test(d))
-      .sort((a, b) => a.slice(-2).localeCompare(b.slice(-2)))
-      .map((d) => JSON.parse(readFileSync(path.join(reports, d, 'run.json'), 'utf8')) as RunResult);
+    const [runDir] = readdirSync(path.join(dir, 'reports')).filter((d) => /^\d{4}-/.test(d));
+    runs = ['oc', 'oi'].map(
+      (role) =>
+        JSON.parse(readFileSync(path.join(dir, 'reports', runDir!, role, 'run.json'), 'utf8')) as RunResult,
+    );
   }, 120_000);
 
   it('exits 0: every mandatory check passed', () => {
@@ -63,14 +64,15 @@ describe('sav-ftth run with no arguments: the whole catalogue, both roles, embed
     ).toHaveLength(2);
   });
 
-  it('writes a run.json per role (json, junit, md, html beside it) and points reports/latest at the last', () => {
+  it('writes the reports of each role under one run folder and points reports/latest at it', async () => {
     expect(runs.map((r) => r.implementation.role)).toEqual(['oc', 'oi']);
-    const reports = path.join(dir, 'reports');
-    const latest = readdirSync(reports).find((d) => d === 'latest' || d === 'latest.txt');
+    const latest = await latestReportDir(path.join(dir, 'reports'));
     expect(latest).toBeDefined();
-    for (const d of readdirSync(reports).filter((x) => /-(oc|oi)$/.test(x))) {
+    for (const role of ['oc', 'oi']) {
       for (const f of ['run.json', 'junit.xml', 'summary.md', 'report.html'])
-        expect(existsSync(path.join(reports, d, f)), `${d}/${f}`).toBe(true);
+        expect(existsSync(path.join(latest!, role, f)), `${role}/${f}`).toBe(true);
+      const written = JSON.parse(readFileSync(path.join(latest!, role, 'run.json'), 'utf8'));
+      expect(written.implementation.role).toBe(role);
     }
   });
 
