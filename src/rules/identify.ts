@@ -63,19 +63,21 @@ export function identifyAction(
   const descField = roles.description;
   const desc = descField ? ticket[descField.name] : undefined;
   if (descField && !isGiven(desc) && actions.length > 1) {
-    // Without its action code a set cannot be told apart; only the missing code can be reported.
-    if (actions.every((a) => a.mandatory.includes(descField.name))) {
-      const catalogues = [...new Set(actions.map((a) => a.catalogue))].join('/');
-      drafts.push({
-        ...at(descField.name, desc),
-        rule: 'MANDATORY',
-        severity: 'error',
-        demand: 'missing',
-        basis: index.profile.commonSet.basis,
-        clause: index.profile.commonSet.clause,
-        explanation: `champ obligatoire ${q(desc)} : le code action identifie l'action ${catalogues} portée par ${operation}`,
-      });
-    }
+    // Without its action code a set cannot be told apart; only the missing code can be reported,
+    // also when some action does not require it: no action identified, no receiver can apply it.
+    const catalogues = [...new Set(actions.map((a) => a.catalogue))].join('/');
+    const required = actions.every((a) => a.mandatory.includes(descField.name));
+    drafts.push({
+      ...at(descField.name, desc),
+      rule: required ? 'MANDATORY' : 'ACTION.UNIDENTIFIED',
+      severity: 'error',
+      demand: 'missing',
+      basis: index.profile.commonSet.basis,
+      clause: index.profile.commonSet.clause,
+      explanation: required
+        ? `champ obligatoire ${q(desc)} : le code action identifie l'action ${catalogues} portée par ${operation}`
+        : `code action ${q(desc)} : sans lui, l'action ${catalogues} portée par ${operation} ne peut pas être identifiée`,
+    });
     return { drafts };
   }
   if (descField && isGiven(desc)) {

@@ -3,6 +3,8 @@
  * (mock, scenarios, CLI) import only from here.
  */
 
+/** Whether an action's condition applies to a ticket (its `require` fields become mandatory). */
+export { conditionHolds } from './action.ts';
 /**
  * answerFor: maps findings to the answer §9 requires ("whenever one field can be blamed, a returnCode
  * naming it"); codecErrorAnswer: the fault a CodecError requires; internalErrorAnswer: the Server fault
