@@ -25,10 +25,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { DEFAULT_OI_SIREN, DEMO_ACCOUNTS } from '../mock-server/engine/options.ts';
-import { defaultIndex } from '../src/profile/index.ts';
-import { exampleTicket } from '../src/rules/examples.ts';
-import { MessageWriter } from '../src/soap/write.ts';
+import {
+  createBody,
+  fixedCreateResponse,
+  getBody,
+  index,
+  KEY_IN_ANSWER,
+  RETURN_CODE,
+  setBody,
+} from './mix.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
@@ -38,11 +43,7 @@ const HARD_LIMIT_MS = 20 * 60_000;
 const TARGETS = { vsWiremock: 1.5, vsBare: 0.2, p99Ms: 10, afterPreload: 0.8 };
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const index = defaultIndex();
-const writer = new MessageWriter(index);
 const path = index.profile.service.path;
-const account = DEMO_ACCOUNTS[0]!;
-const credentials = { login: account.login, password: account.password };
 const children = new Set<ChildProcess>();
 
 // ---------------------------------------------------------------------------------------------
@@ -113,43 +114,10 @@ async function stop(child: ChildProcess): Promise<void> {
 // Messages
 // ---------------------------------------------------------------------------------------------
 
-const KEY = '__KEY__';
-const createBody = (pto: { technicalId: string; commercialId: string }) =>
-  writer.createRequest(
-    {
-      ...exampleTicket('oc.create', index),
-      serviceProviderID: account.siren,
-      supplierID: DEFAULT_OI_SIREN,
-      ...pto,
-    },
-    credentials,
-  );
-const getTemplate = writer.getRequest(
-  { troubleTicketKey: KEY, supplierID: DEFAULT_OI_SIREN, serviceProviderID: account.siren },
-  credentials,
-);
-const setTemplate = writer.setRequest(
-  {
-    ...exampleTicket('oc.information', index),
-    troubleTicketKey: KEY,
-    troubleTicketState: 'QUEUED',
-    lastUpdateVersionNumber: String(index.settings.initialVersionNumber),
-    serviceProviderID: account.siren,
-    supplierID: DEFAULT_OI_SIREN,
-  },
-  credentials,
-);
-const fixedCreateResponse = writer.response('createTroubleTicketByValue', {
-  troubleTicketKey: 'TT-000001',
-  returnCode: '0',
-});
-
 const headers = (action: string) => ({
   'content-type': 'text/xml; charset=utf-8',
   soapaction: `"${action}"`,
 });
-const KEY_IN_ANSWER = /troubleTicketKey>([^<]+)</;
-const RETURN_CODE = /returnCode>([^<]*)</;
 
 // ---------------------------------------------------------------------------------------------
 // Load
@@ -242,7 +210,7 @@ function mixRequests(
       headers: headers('getTroubleTicketByKey'),
       setupRequest: (req, context) => ({
         ...req,
-        body: getTemplate.replace(KEY, (context as Ctx).key ?? 'none'),
+        body: getBody((context as Ctx).key ?? 'none'),
       }),
       onResponse: (status, body) => check(status, body),
     },
@@ -252,7 +220,7 @@ function mixRequests(
       headers: headers('setTroubleTicketByValue'),
       setupRequest: (req, context) => ({
         ...req,
-        body: setTemplate.replace(KEY, (context as Ctx).key ?? 'none'),
+        body: setBody((context as Ctx).key ?? 'none'),
       }),
       onResponse: (status, body) => check(status, body),
     },
@@ -481,7 +449,9 @@ async function main(): Promise<number> {
       what: 'mock req/s vs bare node:http',
       value: m.fresh.reqPerSec / b.reqPerSec,
       ok: m.fresh.reqPerSec / b.reqPerSec >= TARGETS.vsBare,
-      show: (v: number) => `${fmt(v * 100, 1)}% (target ≥ ${TARGETS.vsBare * 100}%)`,
+      // The budget this target leaves per request, for a server that must parse, validate and commit.
+      show: (v: number) =>
+        `${fmt(v * 100, 1)}% (target ≥ ${TARGETS.vsBare * 100}%: ${fmt(b.reqPerSec * TARGETS.vsBare)} req/s, ${fmt(1e6 / (b.reqPerSec * TARGETS.vsBare))} µs per request)`,
     },
     {
       what: 'mock p99 latency, fresh',
@@ -509,7 +479,7 @@ async function main(): Promise<number> {
     },
   ];
   console.log('');
-  for (const c of checks) console.log(`${c.ok ? 'ok    ' : 'MISSED'}  ${c.what}: ${c.show(c.value)}`);
+  for (const c of checks) console.log(`${c.ok ? 'met    ' : 'NOT MET'}  ${c.what}: ${c.show(c.value)}`);
   const missed = checks.filter((c) => !c.ok).length;
   return missed > 0 && process.env.BENCH_STRICT === '1' ? 1 : 0;
 }

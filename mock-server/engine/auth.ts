@@ -3,7 +3,7 @@
  * constant time, with a per-login failure rate limit. Unknown logins are treated exactly like known
  * ones (same digest work, same rate limit), so answers and timings do not reveal which logins exist.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { Credentials } from '../../src/soap/model.ts';
 import type { Clock } from './clock.ts';
 import type { OcAccount } from './types.ts';
@@ -20,7 +20,7 @@ export type AuthResult =
   | { ok: true; account: OcAccount }
   | { ok: false; reason: 'missing' | 'invalid' | 'locked'; login?: string; retryAfterMs?: number };
 
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+const digest = (s: string) => hash('sha256', s, 'buffer');
 /** Bounds the failure table: an attacker cycling random logins cannot grow it without limit. */
 const MAX_TRACKED_LOGINS = 10_000;
 

@@ -63,4 +63,14 @@ export const sleep = (clock: Clock, ms: number) =>
     clock.setTimeout(resolve, ms);
   });
 
-export const iso = (ms: number) => new Date(ms).toISOString();
+let lastMs = Number.NaN;
+let lastIso = '';
+
+/** ISO 8601 of a time in ms (the last one is kept: under load many calls fall in the same ms). */
+export function iso(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
+}

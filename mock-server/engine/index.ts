@@ -9,8 +9,9 @@ import { openSqliteStore } from '../store/sqlite.ts';
 import type { TicketStore } from '../store/types.ts';
 import { Authenticator, DEFAULT_RATE_LIMIT } from './auth.ts';
 import { Automation, DEFAULT_BEHAVIOUR } from './automation.ts';
+import { validateBehaviour } from './behaviour.ts';
 import { systemClock } from './clock.ts';
-import { Engine, validateBehaviour } from './engine.ts';
+import { Engine } from './engine.ts';
 import { EngineError } from './errors.ts';
 import { FaultInjector } from './faults.ts';
 import { engineFields } from './fields.ts';
@@ -27,8 +28,9 @@ import type { MockEngine } from './types.ts';
 
 export { DEFAULT_BEHAVIOUR } from './automation.ts';
 export { type Clock, type ManualClock, manualClock, systemClock } from './clock.ts';
-export { INTAKE_CODES, redactPassword } from './engine.ts';
 export { EngineError, isEngineError } from './errors.ts';
+export { redactPassword } from './history.ts';
+export { INTAKE_CODES } from './intake.ts';
 export { generateInventory, Inventory, type InventoryOptions, inventoryFromCsv } from './inventory.ts';
 export * from './options.ts';
 export type * from './types.ts';
@@ -73,6 +75,7 @@ export function createEngine(options: EngineOptions = {}): LocalMockEngine {
       oiName,
       keyPrefix: options.keyPrefix ?? DEFAULT_KEY_PREFIX,
       schemaValidation: options.schemaValidation ?? true,
+      decodeWorkers: options.decodeWorkers ?? 0,
       random: options.random ?? Math.random,
       ...(options.logger ? { logger: options.logger } : {}),
     });

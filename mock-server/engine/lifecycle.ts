@@ -1,6 +1,6 @@
 /** The state diagram (§7) as the engine applies it, read from the profile's transitions. */
 import type { ActionDef, ClosureCode, ProfileIndex, TransitionDef } from '../../src/profile/index.ts';
-import { closureCodesOf } from '../../src/rules/index.ts';
+import { type CheckOutcome, closureCodesOf } from '../../src/rules/index.ts';
 
 const finals = new WeakMap<ProfileIndex, Set<string>>();
 
@@ -44,31 +44,16 @@ export const closesWithCode = (index: ProfileIndex, t: TransitionDef) =>
     : undefined;
 
 /**
- * The action a message performs from `state`, told by its action code (description), the
- * transition's starting states and the action's discriminator. The rule engine identifies actions
- * too; the engine uses this only when the rules could not say, so it never applies an action the
- * diagram does not allow.
+ * The action and transition of a create/set the rules accepted. The rule engine is the single
+ * source of the state diagram (it identifies the action and refuses an illegal transition or a
+ * stale version, knowing the ticket's current state); an accepted message always carries both.
  */
-export function identifyAction(
-  index: ProfileIndex,
-  operation: string,
-  ticket: Record<string, string | null>,
-  sender: 'OC' | 'OI',
-  state: string | null,
-  descriptionField: string,
-): ActionDef | undefined {
-  const description = ticket[descriptionField];
-  for (const a of index.activeActions) {
-    if (a.actor !== sender || a.operation !== operation) continue;
-    const t = transitionFor(index, a, state);
-    if (!t || t.description !== description) continue;
-    const d = a.discriminator;
-    if (d) {
-      const v = ticket[d.field];
-      if (d.in && !(typeof v === 'string' && d.in.includes(v))) continue;
-      if (d.notIn && typeof v === 'string' && d.notIn.includes(v)) continue;
-    }
-    return a;
+export function acceptedAction(outcome: CheckOutcome): { action: ActionDef; transition: TransitionDef } {
+  const { action, transition } = outcome;
+  if (!action || !transition) {
+    throw new Error(
+      `the rules accepted the message without identifying its ${action ? `transition (action ${action.id})` : 'action'}`,
+    );
   }
-  return undefined;
+  return { action, transition };
 }

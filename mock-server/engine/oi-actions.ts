@@ -10,6 +10,7 @@ import {
   type ProfileIndex,
   type TransitionDef,
 } from '../../src/profile/index.ts';
+import { conditionHolds } from '../../src/rules/index.ts';
 import type { TicketValue } from '../../src/soap/model.ts';
 import { iso } from './clock.ts';
 import { engineFields } from './fields.ts';
@@ -70,10 +71,17 @@ export interface OiActionInput {
   defaultClosureCode?: string;
 }
 
+const managedOf = new WeakMap<ProfileIndex, readonly string[]>();
+
 /** The managed fields an override may not change: the engine owns key, state and version. */
-export function managedFields(index: ProfileIndex): string[] {
-  const f = engineFields(index);
-  return [f.key, f.state, f.version];
+export function managedFields(index: ProfileIndex): readonly string[] {
+  let m = managedOf.get(index);
+  if (!m) {
+    const f = engineFields(index);
+    m = [f.key, f.state, f.version];
+    managedOf.set(index, m);
+  }
+  return m;
 }
 
 export function buildOiTicket(input: OiActionInput): TicketValue {
@@ -119,7 +127,7 @@ export function buildOiTicket(input: OiActionInput): TicketValue {
     if (c) ticket[f.closureLabel] = closureLabel(c);
   }
   for (const cond of action.conditions ?? []) {
-    if (!conditionHolds(cond.when, ticket)) continue;
+    if (!conditionHolds(cond, ticket)) continue;
     for (const field of cond.require) {
       if (ticket[field] !== undefined) continue;
       const v = example(field) ?? (index.field.get(field)?.type === 'dateTime' ? iso(now) : undefined);
@@ -127,15 +135,4 @@ export function buildOiTicket(input: OiActionInput): TicketValue {
     }
   }
   return ticket;
-}
-
-type When = NonNullable<ActionDef['conditions']>[number]['when'];
-
-export function conditionHolds(when: When, ticket: TicketValue): boolean {
-  const v = ticket[when.field];
-  if ('present' in when) return v !== undefined && v !== null && v !== '';
-  if (v === undefined || v === null) return false;
-  if ('equals' in when) return v === when.equals;
-  if ('in' in when) return when.in.includes(v);
-  return !when.notIn.includes(v);
 }

@@ -62,4 +62,9 @@ export interface EngineOptions {
   keyPrefix?: string;
   /** Validate request bodies against the profile's generated XSD (default true). */
   schemaValidation?: boolean;
+  /**
+   * Worker threads that decode requests (parse, XSD, typed reading) off the event loop (default 0:
+   * decoded in the event loop). `sav-ftth mock` uses one per spare core.
+   */
+  decodeWorkers?: number;
 }

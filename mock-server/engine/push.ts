@@ -128,8 +128,8 @@ export class Pusher {
       if (this.closed) return;
       d.attempts++;
       d.updatedAt = iso(clock.now());
-      // Counted before it leaves: a request cut by a stop or a crash may still have reached the OC.
-      store.updateDelivery(d);
+      // Counted (and committed) before it leaves: a request cut by a stop or a crash may still have reached the OC.
+      store.transaction(() => store.updateDelivery(d));
       const started = performance.now();
       const outcome = await this.send(xml);
       if (this.closed) return;
@@ -155,7 +155,7 @@ export class Pusher {
         retry = d.attempts <= target.maxRetries;
         d.status = retry ? 'pending' : 'failed';
       }
-      store.updateDelivery(d);
+      store.transaction(() => store.updateDelivery(d));
       this.deps.log({
         direction: 'push',
         operation: OPERATION,

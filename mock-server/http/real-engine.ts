@@ -2,10 +2,12 @@
  * The real engine behind the transport: a validated config turned into createEngine() options.
  * Kept apart from mock-server/index.ts so that the CLI does not load msw.
  */
+
+import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
 import { readPem } from '../config/load.ts';
 import type { MockConfig } from '../config/schema.ts';
-import { createEngine, type LocalMockEngine } from '../engine/index.ts';
+import { createEngine, type EngineOptions, type LocalMockEngine } from '../engine/index.ts';
 import type { Behaviour, PushTarget } from '../engine/types.ts';
 import { engineLogger } from './logger.ts';
 import { type EngineFactory, type RunningMock, startWithEngine } from './start.ts';
@@ -26,22 +28,31 @@ function pushTarget(config: MockConfig): PushTarget | undefined {
 }
 
 /** The engine a validated config describes. SOAP exchanges are logged by the transport; push lines here. */
-export const engineFactory = ({ config, index, logger }: Parameters<EngineFactory>[0]): LocalMockEngine =>
+export const engineFactory = (ctx: Parameters<EngineFactory>[0]): LocalMockEngine =>
+  createEngine(engineOptions(ctx));
+
+/** The server's engine: the same, with requests decoded on the spare cores (one, at most two). */
+const serverEngineFactory = (ctx: Parameters<EngineFactory>[0]): LocalMockEngine =>
   createEngine({
-    index,
-    accounts: config.accounts,
-    oiSiren: config.oiSiren,
-    oiName: config.oiName,
-    store: config.memory ? 'memory' : { dataDir: config.dataDir },
-    behaviour: config.behaviour as Partial<Behaviour>,
-    ...(config.push ? { push: pushTarget(config)! } : {}),
-    inventory: config.inventory.csv
-      ? { csv: config.inventory.csv }
-      : { count: config.inventory.count, seed: config.inventory.seed },
-    logger: engineLogger(logger),
+    ...engineOptions(ctx),
+    decodeWorkers: Math.min(2, Math.max(0, availableParallelism() - 1)),
   });
+
+const engineOptions = ({ config, index, logger }: Parameters<EngineFactory>[0]): EngineOptions => ({
+  index,
+  accounts: config.accounts,
+  oiSiren: config.oiSiren,
+  oiName: config.oiName,
+  store: config.memory ? 'memory' : { dataDir: config.dataDir },
+  behaviour: config.behaviour as Partial<Behaviour>,
+  ...(config.push ? { push: pushTarget(config)! } : {}),
+  inventory: config.inventory.csv
+    ? { csv: config.inventory.csv }
+    : { count: config.inventory.count, seed: config.inventory.seed },
+  logger: engineLogger(logger),
+});
 
 /** Starts the mock from a validated config (the CLI's path). */
 export function startFromConfig(config: MockConfig, logger: Logger): Promise<RunningMock<LocalMockEngine>> {
-  return startWithEngine(config, engineFactory, logger);
+  return startWithEngine(config, serverEngineFactory, logger);
 }

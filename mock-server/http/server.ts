@@ -207,6 +207,10 @@ export class MockTransport {
     host: string,
     serves: ListenerInfo['serves'],
   ): Promise<void> {
+    // The SOAP endpoint itself, the hot path: no URL to parse.
+    if (serves.soap && req.url === this.o.config.path && req.method === 'POST') {
+      return this.soapPost(req, res);
+    }
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://mock.invalid');
@@ -249,34 +253,37 @@ export class MockTransport {
         true,
       );
     }
+    return this.soapPost(req, res);
+  }
+
+  /** A SOAP request: the body, read within the limits, answered by the engine. */
+  private async soapPost(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const contentType = req.headers['content-type'];
     const remote = req.socket.remoteAddress;
-    const refuse = (faultstring: string) => {
-      this.o.logger.info(
-        {
-          operation: 'unknown',
-          fault: 'Client',
-          transport: faultstring,
-          remote,
-          durationMs: Math.round(performance.now() - started),
-        },
-        'exchange',
-      );
-      this.send(res, 500, 'text/xml; charset=utf-8', this.faults.client(faultstring), true);
-    };
     if (!acceptsContentType(contentType)) {
-      return refuse(`Content-Type "${contentType}" is not text/xml: SOAP 1.1 requests are text/xml`);
+      return this.refuse(
+        res,
+        started,
+        remote,
+        `Content-Type "${contentType}" is not text/xml: SOAP 1.1 requests are text/xml`,
+      );
     }
     const { bodyTimeoutMs } = this.o.config.limits;
     const body = await readBody(req, this.maxBytes, bodyTimeoutMs);
     switch (body.kind) {
       case 'too-large':
-        return refuse(
+        return this.refuse(
+          res,
+          started,
+          remote,
           `message ${body.declared ? `of ${body.bytes} bytes` : `of more than ${this.maxBytes} bytes`} refused: the limit is ${this.maxBytes} bytes (settings.maxMessageBytes)`,
         );
       case 'timeout':
-        return refuse(
+        return this.refuse(
+          res,
+          started,
+          remote,
           `request body not received within ${bodyTimeoutMs} ms (limits.bodyTimeoutMs): ${body.bytes} bytes read`,
         );
       case 'aborted':
@@ -305,6 +312,21 @@ export class MockTransport {
       return;
     }
     this.send(res, answer.status, contentTypeOf(answer.body), answer.body);
+  }
+
+  /** A SOAP Client fault answered by the transport itself (the engine never saw the request). */
+  private refuse(res: ServerResponse, started: number, remote: string | undefined, faultstring: string) {
+    this.o.logger.info(
+      {
+        operation: 'unknown',
+        fault: 'Client',
+        transport: faultstring,
+        remote,
+        durationMs: Math.round(performance.now() - started),
+      },
+      'exchange',
+    );
+    this.send(res, 500, 'text/xml; charset=utf-8', this.faults.client(faultstring), true);
   }
 
   private document(

@@ -3,11 +3,17 @@
  * default: a committed transaction is in the WAL file before `transaction()` returns, so it survives
  * the process being killed (SIGKILL) — only an OS crash or power loss can lose the last commits.
  * `synchronous: 'FULL'` closes that gap at the cost of one fsync per commit.
+ *
+ * Group commit: `grouped(fn)` runs `fn` atomically (a savepoint) inside one transaction shared by
+ * every request handled in the same event-loop turn, committed once at the end of the turn
+ * (setImmediate). `committed()` resolves after that commit: a caller that must not answer before
+ * its writes are durable awaits it. Checkpoints run on a worker thread (checkpointer.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Delivery, HistoryEntry, TicketQuery } from '../engine/types.ts';
+import { type Checkpointer, startCheckpointer } from './checkpointer.ts';
 import { migrate } from './migrations.ts';
 import type { DeliveryRecord, NewDelivery, NewHistoryEntry, TicketRecord, TicketStore } from './types.ts';
 
@@ -19,7 +25,15 @@ export interface SqliteStoreOptions {
   /** Explicit file path (wins over dataDir). */
   file?: string;
   synchronous?: 'NORMAL' | 'FULL';
+  /** Milliseconds between the worker thread's WAL checkpoints (file databases; default 200). */
+  checkpointIntervalMs?: number;
 }
+
+/** Tickets kept in memory as last written or read (a set or get on a recent ticket needs no SQL). */
+const RECENT_TICKETS = 512;
+
+/** Auto-checkpoint backstop (pages) when the checkpoint worker is not keeping up or is gone. */
+const BACKSTOP_CHECKPOINT_PAGES = 20_000;
 
 interface TicketRow {
   id: number;
@@ -127,6 +141,15 @@ const toDelivery = (r: DeliveryRow): DeliveryRecord =>
     { lastError: r.last_error, responseXml: r.response_xml, returnCode: r.return_code },
   );
 
+/** True when an update changes a column some index of `tickets` holds. */
+const indexedColumnsDiffer = (t: TicketRecord, before: TicketRecord) =>
+  t.id !== before.id ||
+  t.state !== before.state ||
+  t.open !== before.open ||
+  t.intakeDone !== before.intakeDone ||
+  (t.fields.technicalId ?? null) !== (before.fields.technicalId ?? null) ||
+  (t.fields.commercialId ?? null) !== (before.fields.commercialId ?? null);
+
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export function openSqliteStore(options: SqliteStoreOptions = {}): TicketStore {
@@ -137,37 +160,66 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): TicketStore {
     location = resolve(join(options.dataDir, DB_FILE_NAME));
   }
   const db = new Database(location);
+  const onFile = location !== ':memory:';
   try {
-    if (location !== ':memory:') db.pragma('journal_mode = WAL');
+    if (onFile) {
+      db.pragma('journal_mode = WAL');
+      db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+      // The WAL file is reused after each checkpoint; beyond this it is truncated back.
+      db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+      db.pragma(`mmap_size = ${256 * 1024 * 1024}`);
+    }
     db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    db.pragma('temp_store = MEMORY');
+    db.pragma(`cache_size = ${-32 * 1024}`);
     migrate(db);
   } catch (e) {
     db.close();
     throw e;
   }
-  return new SqliteTicketStore(db, location);
+  const checkpointer = onFile ? startCheckpointer(location, options.checkpointIntervalMs ?? 200) : undefined;
+  return new SqliteTicketStore(db, location, checkpointer);
+}
+
+interface Group {
+  committed: Promise<void>;
+  resolve: () => void;
+  reject: (e: unknown) => void;
 }
 
 class SqliteTicketStore implements TicketStore {
   private readonly s;
   /** One wrapper built once: better-sqlite3 nests calls made inside it as savepoints. */
   private readonly tx: (fn: () => unknown) => unknown;
+  /** The open group commit: a transaction holding the writes of this event-loop turn. */
+  private group: Group | undefined;
+  /** Depth of transaction()/grouped() calls in progress: no commit happens inside one. */
+  private depth = 0;
+  private readonly begin: Database.Statement;
+  private readonly commit: Database.Statement;
+  private readonly rollback: Database.Statement;
+  /** Recently used tickets, least recent first. Callers never modify a record they are given. */
+  private readonly recent = new Map<string, TicketRecord>();
+  /** listTickets builds its SQL from the query's criteria: one statement per shape, kept. */
+  private readonly listStatements = new Map<string, Database.Statement>();
 
   constructor(
     private readonly db: Database.Database,
     readonly location: string,
+    private readonly checkpointer?: Checkpointer,
   ) {
     this.tx = db.transaction((fn: () => unknown) => fn());
+    this.begin = db.prepare('BEGIN');
+    this.commit = db.prepare('COMMIT');
+    this.rollback = db.prepare('ROLLBACK');
     const p = (sql: string) => db.prepare(sql);
     const ticketCols =
       'id, ticket_key, oc_siren, state, open, version, technical_id, commercial_id, fields, created_at, updated_at, stage_at, intake_done';
     this.s = {
-      seqGet: p('SELECT value FROM sequence WHERE name = ?').pluck(),
-      seqUpsert: p(
-        'INSERT INTO sequence (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value',
-      ).pluck(),
+      seqIncrement: p('UPDATE sequence SET value = value + 1 WHERE name = ? RETURNING value').pluck(),
+      seqStart: p('INSERT INTO sequence (name, value) VALUES (?, 1) RETURNING value').pluck(),
       insertTicket: p(
         `INSERT INTO tickets (ticket_key, oc_siren, state, open, version, technical_id, commercial_id, fields, created_at, updated_at, stage_at, intake_done)
          VALUES (@ticket_key, @oc_siren, @state, @open, @version, @technical_id, @commercial_id, @fields, @created_at, @updated_at, @stage_at, @intake_done)`,
@@ -177,6 +229,10 @@ class SqliteTicketStore implements TicketStore {
            commercial_id = @commercial_id, fields = @fields, updated_at = @updated_at, stage_at = @stage_at,
            intake_done = @intake_done
          WHERE id = @id`,
+      ),
+      // No indexed column assigned: SQLite leaves every index of the table alone.
+      updateTicketContent: p(
+        'UPDATE tickets SET version = ?, fields = ?, updated_at = ?, stage_at = ? WHERE id = ?',
       ),
       getTicket: p(`SELECT ${ticketCols} FROM tickets WHERE ticket_key = ?`),
       byTechnicalOpenFirst: p(
@@ -198,7 +254,7 @@ class SqliteTicketStore implements TicketStore {
         `INSERT INTO history (ticket_key, at, direction, actor, operation, action, transition, return_code, return_label,
            request_xml, response_xml, state_before, state_after)
          VALUES (@ticket_key, @at, @direction, @actor, @operation, @action, @transition, @return_code, @return_label,
-           @request_xml, @response_xml, @state_before, @state_after)`,
+           CAST(@request_xml AS TEXT), @response_xml, @state_before, @state_after)`,
       ),
       history: p('SELECT * FROM history WHERE ticket_key = ? ORDER BY seq'),
       addDelivery: p(
@@ -223,11 +279,78 @@ class SqliteTicketStore implements TicketStore {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.tx(fn) as T;
+    const value = this.run(fn);
+    this.flush();
+    return value;
+  }
+
+  grouped<T>(fn: () => T): T {
+    if (!this.group && !this.db.inTransaction) this.open();
+    return this.run(fn);
+  }
+
+  get pending(): boolean {
+    return this.group !== undefined;
+  }
+
+  committed(): Promise<void> {
+    return this.group ? this.group.committed : Promise.resolve();
+  }
+
+  flush(): void {
+    const g = this.group;
+    if (!g || this.depth > 0) return;
+    this.group = undefined;
+    try {
+      this.commit.run();
+    } catch (e) {
+      if (this.db.inTransaction) this.rollback.run();
+      this.recent.clear();
+      g.reject(e);
+      return;
+    }
+    g.resolve();
+  }
+
+  private run<T>(fn: () => T): T {
+    this.depth++;
+    try {
+      return this.tx(fn) as T;
+    } catch (e) {
+      // Rolled back: a ticket it wrote may be remembered with values the database no longer has.
+      this.recent.clear();
+      throw e;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private remember(t: TicketRecord): TicketRecord {
+    this.recent.delete(t.troubleTicketKey);
+    this.recent.set(t.troubleTicketKey, t);
+    if (this.recent.size > RECENT_TICKETS) this.recent.delete(this.recent.keys().next().value!);
+    return t;
+  }
+
+  private open(): void {
+    this.begin.run();
+    let resolve!: () => void;
+    let reject!: (e: unknown) => void;
+    const committed = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // A failed commit rejects the waiters; with none, it must not become an unhandled rejection.
+    committed.catch(() => undefined);
+    const g: Group = { committed, resolve, reject };
+    this.group = g;
+    setImmediate(() => {
+      if (this.group === g) this.flush();
+    });
   }
 
   nextSequence(name: string): number {
-    return this.s.seqUpsert.get(name) as number;
+    return (this.s.seqIncrement.get(name) ?? this.s.seqStart.get(name)) as number;
   }
 
   private ticketParams(t: Omit<TicketRecord, 'id'> & { id?: number }) {
@@ -250,17 +373,30 @@ class SqliteTicketStore implements TicketStore {
 
   insertTicket(t: Omit<TicketRecord, 'id'>): TicketRecord {
     const info = this.s.insertTicket.run(this.ticketParams(t));
-    return { ...t, id: Number(info.lastInsertRowid) };
+    return this.remember({ ...t, id: Number(info.lastInsertRowid) });
   }
 
-  updateTicket(t: TicketRecord): void {
-    const { ticket_key: _k, oc_siren: _o, created_at: _c, ...params } = this.ticketParams(t);
-    this.s.updateTicket.run(params);
+  updateTicket(t: TicketRecord, before?: TicketRecord): void {
+    if (before && !indexedColumnsDiffer(t, before)) {
+      this.s.updateTicketContent.run(
+        t.lastUpdateVersionNumber,
+        JSON.stringify(t.fields),
+        t.updatedAt,
+        t.stageAt,
+        t.id,
+      );
+    } else {
+      const { ticket_key: _k, oc_siren: _o, created_at: _c, ...params } = this.ticketParams(t);
+      this.s.updateTicket.run(params);
+    }
+    this.remember(t);
   }
 
   getTicket(key: string): TicketRecord | undefined {
+    const known = this.recent.get(key);
+    if (known) return this.remember(known);
     const r = this.s.getTicket.get(key) as TicketRow | undefined;
-    return r && toTicket(r);
+    return r && this.remember(toTicket(r));
   }
 
   findByTechnicalId(ocSiren: string, technicalId: string, openFirst: boolean): TicketRecord | undefined {
@@ -308,7 +444,12 @@ class SqliteTicketStore implements TicketStore {
     const limit = Math.min(Math.max(Math.trunc(q.limit ?? 100), 1), 1000);
     const offset = Math.max(Math.trunc(q.offset ?? 0), 0);
     const sql = `SELECT * FROM tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ? OFFSET ?`;
-    return (this.db.prepare(sql).all(...params, limit, offset) as TicketRow[]).map(toTicket);
+    let stmt = this.listStatements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.listStatements.set(sql, stmt);
+    }
+    return (stmt.all(...params, limit, offset) as TicketRow[]).map(toTicket);
   }
 
   openTickets(): TicketRecord[] {
@@ -401,12 +542,16 @@ class SqliteTicketStore implements TicketStore {
   }
 
   reset(): void {
+    this.recent.clear();
     this.transaction(() => {
       this.db.exec('DELETE FROM deliveries; DELETE FROM history; DELETE FROM tickets;');
     });
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.flush();
+    void this.checkpointer?.close();
+    this.db.close();
   }
 }

@@ -16,7 +16,8 @@ export interface TicketRecord extends StoredTicket {
   intakeDone: boolean;
 }
 
-export type NewHistoryEntry = Omit<HistoryEntry, 'seq'>;
+/** A history entry to store; its request may be given as the UTF-8 bytes received (stored as text). */
+export type NewHistoryEntry = Omit<HistoryEntry, 'seq' | 'requestXml'> & { requestXml: string | Uint8Array };
 
 /** A delivery as stored: the ticket value it carries, so the request can be rebuilt on resend. */
 export interface DeliveryRecord extends Delivery {
@@ -26,12 +27,32 @@ export interface DeliveryRecord extends Delivery {
 export type NewDelivery = Omit<DeliveryRecord, 'id'>;
 
 export interface TicketStore {
-  /** Runs `fn` in one transaction (nested calls join the outer one); committed when it returns. */
+  /**
+   * Runs `fn` in one transaction (nested calls join the outer one); committed when it returns,
+   * together with the open group commit if any. Called inside `grouped`, it commits with the group.
+   */
   transaction<T>(fn: () => T): T;
+  /**
+   * Runs `fn` atomically in the group commit of this event-loop turn (opened when needed): its
+   * writes are visible at once on this connection and committed, with every other write of the
+   * turn, at the end of the turn. Await {@link committed} before acknowledging them.
+   */
+  grouped<T>(fn: () => T): T;
+  /** Resolves once every write made so far is committed; rejects when that commit failed. */
+  committed(): Promise<void>;
+  /** Commits the open group now (no-op when there is none, or inside a transaction). */
+  flush(): void;
+  /** True while a group commit holds writes not committed yet. */
+  readonly pending: boolean;
   /** Next value of the persistent troubleTicketKey sequence (never reused, survives restarts and reset). */
   nextSequence(name: string): number;
   insertTicket(t: Omit<TicketRecord, 'id'>): TicketRecord;
-  updateTicket(t: TicketRecord): void;
+  /**
+   * Stores a ticket's new values. With `before` (the record as read), an update that leaves every
+   * indexed column (state, open, intake, access references) unchanged skips the index maintenance.
+   */
+  updateTicket(t: TicketRecord, before?: TicketRecord): void;
+  /** The ticket (recent ones from memory): the record is shared, callers must not modify it. */
   getTicket(key: string): TicketRecord | undefined;
   /** Tickets of one OC on one PTO: open ones first when `openFirst`, then newest first. */
   findByTechnicalId(ocSiren: string, technicalId: string, openFirst: boolean): TicketRecord | undefined;
