@@ -121,7 +121,7 @@ export const runResultSchema = z
 
 export const RUN_RESULT_SCHEMA_ID = `urn:sav-ftth-conformance:run-result:${RUN_RESULT_VERSION}`;
 
-/** The JSON Schema of run.json, as checked in at `src/reports/run-result.schema.json`. */
+/** The JSON Schema of run.json, as checked in at `docs/run-result.schema.json`. */
 export function runResultJsonSchema(): Record<string, unknown> {
   const generated = z.toJSONSchema(runResultSchema, { target: 'draft-2020-12', io: 'output' }) as Record<
     string,

@@ -6,7 +6,7 @@ import { fullRun } from './full-run.ts';
 import { largeRun, loadSample, SAMPLES } from './generate.ts';
 import { expectGolden, UPDATE_GOLDEN } from './golden.ts';
 
-const SCHEMA_URL = new URL('../../src/reports/run-result.schema.json', import.meta.url);
+const SCHEMA_URL = new URL('../../docs/run-result.schema.json', import.meta.url);
 const generated = `${JSON.stringify(runResultJsonSchema(), null, 2)}\n`;
 if (UPDATE_GOLDEN) expectGolden(SCHEMA_URL, generated);
 const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as Record<string, unknown>;
