@@ -30,7 +30,6 @@ export { DEFAULT_BEHAVIOUR } from './automation.ts';
 export { type Clock, type ManualClock, manualClock, systemClock } from './clock.ts';
 export { EngineError, isEngineError } from './errors.ts';
 export { redactPassword } from './history.ts';
-export { INTAKE_CODES } from './intake.ts';
 export { generateInventory, Inventory, type InventoryOptions, inventoryFromCsv } from './inventory.ts';
 export * from './options.ts';
 export type * from './types.ts';

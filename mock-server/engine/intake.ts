@@ -7,9 +7,6 @@
 import type { TicketValue } from '../../src/soap/model.ts';
 import type { EngineContext } from './context.ts';
 
-/** Closure codes of the OI's intake checks (§9: business refusals are asynchronous T6 closures). */
-export const INTAKE_CODES = { unknownPto: 'ERR01', duplicateAccess: 'ERR04' } as const;
-
 /** The closure code the intake checks give a ticket, or undefined when it passes. */
 export function intakeCode(
   ctx: EngineContext,
@@ -18,15 +15,16 @@ export function intakeCode(
   id: number,
 ): string | undefined {
   const b = ctx.behaviour();
+  const refusals = ctx.index.profile.businessRefusals;
   if (!b.rejectUnknownPto && !b.rejectDuplicateAccess) return undefined;
   const access: { technicalId?: string; commercialId?: string } = {};
   const technicalId = fields[ctx.f.technicalId];
   const commercialId = fields[ctx.f.commercialId];
   if (technicalId != null) access.technicalId = technicalId;
   if (commercialId != null) access.commercialId = commercialId;
-  if (b.rejectUnknownPto && !ctx.inventory.knows(access)) return INTAKE_CODES.unknownPto;
+  if (b.rejectUnknownPto && !ctx.inventory.knows(access)) return refusals.unknownProduct;
   if (b.rejectDuplicateAccess && ctx.store.findOpenOnAccess(ocSiren, access, id)) {
-    return INTAKE_CODES.duplicateAccess;
+    return refusals.otherTicketOpen;
   }
   return undefined;
 }

@@ -716,6 +716,12 @@ export const savFtth21: Profile = {
     ...spec('spec 3.3.1'),
   },
   returnCodes: { success: '0', missing: '1', invalid: '2', ...spec('spec 4.1') },
+  businessRefusals: {
+    unknownProduct: 'ERR01',
+    otherTicketOpen: 'ERR04',
+    termination: 'ERR08',
+    ...decision('§9'),
+  },
   closureCodes,
   settings: {
     ftthNamespace: 'http://interop-fibre.fr/xml/TroubleTicketValue/v1-2',

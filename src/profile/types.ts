@@ -202,6 +202,11 @@ export interface Profile {
   /** getTroubleTicketByKey request (R9). */
   getRequest: { mandatory: string[]; oneOf: string[][] } & Basis;
   returnCodes: ReturnCodes;
+  /**
+   * Refusals that need the OI's knowledge: not synchronous errors but a T6 closure with these
+   * codes once the ticket is created (§9).
+   */
+  businessRefusals: { unknownProduct: string; otherTicketOpen: string; termination: string } & Basis;
   closureCodes: ClosureCode[];
   settings: ProfileSettings;
   /** Basis of each setting, so reports can say which checks rest on a decision. */

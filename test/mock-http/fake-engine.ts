@@ -2,6 +2,7 @@
  * A minimal MockEngine for transport tests: it records what the transport hands it and answers a
  * fixed SOAP body, so the tests exercise sockets, limits and routing without the real engine.
  */
+import { DEFAULT_BEHAVIOUR } from '../../mock-server/engine/automation.ts';
 import type {
   Behaviour,
   Counters,
@@ -22,16 +23,7 @@ export const FAKE_BODY =
 export class FakeEngine implements MockEngine {
   calls: { raw: string; soapAction?: string; remote?: string }[] = [];
   private faultList: FaultInjection[] = [];
-  private behaviourValue: Behaviour = {
-    takeInChargeAfterMs: null,
-    planAfterMs: null,
-    resolveAfterMs: null,
-    resolveWith: 'RET01',
-    rejectUnknownPto: true,
-    rejectDuplicateAccess: true,
-    cancellationAnswer: 'none',
-    cancellationAnswerAfterMs: 0,
-  };
+  private behaviourValue: Behaviour = { ...DEFAULT_BEHAVIOUR };
   tickets = new Map<string, StoredTicket>();
   actions: { key: string; action: string; fields?: TicketValue }[] = [];
   closed = false;
