@@ -8,7 +8,7 @@
  * view one of them returns, the `_nodePtr` of a node object), so a probe compares it with the
  * public API when the module loads and the codec falls back to the public API if they disagree.
  */
-import { ParseOption, XmlDocument, XmlElement, type XmlNode, type XmlTreeNode } from 'libxml2-wasm';
+import { ParseOption, XmlDocument, type XmlElement, type XmlNode } from 'libxml2-wasm';
 import { XmlNodeSetStruct, XmlNodeStruct, xmlNodeGetContent } from 'libxml2-wasm/lib/libxml2.mjs';
 
 export const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -172,9 +172,8 @@ class RawTree implements Tree<number> {
     for (let n = el; n && n !== this.root; n = XmlNodeStruct.parent(n)) path.unshift(n);
     let node: XmlElement = this.rootElement;
     for (const target of path) {
-      let c: XmlTreeNode | null = node.firstChild;
-      while (c && nodePtr(c) !== target) c = c.next;
-      if (!(c instanceof XmlElement)) throw new Error('node not found under the root');
+      const c = elementChildren(node).find((e) => nodePtr(e) === target);
+      if (!c) throw new Error('node not found under the root');
       node = c;
     }
     return node;
@@ -190,9 +189,7 @@ class PublicTree implements Tree<XmlElement> {
   }
 
   children(el: XmlElement): XmlElement[] {
-    const out: XmlElement[] = [];
-    for (let n: XmlTreeNode | null = el.firstChild; n; n = n.next) if (n instanceof XmlElement) out.push(n);
-    return out;
+    return elementChildren(el);
   }
 
   name(el: XmlElement): string {
@@ -222,8 +219,7 @@ class PublicTree implements Tree<XmlElement> {
   }
 
   hasElementChild(el: XmlElement): boolean {
-    for (let n: XmlTreeNode | null = el.firstChild; n; n = n.next) if (n instanceof XmlElement) return true;
-    return false;
+    return elementChildren(el).length > 0;
   }
 
   element(el: XmlElement): XmlElement {
@@ -279,4 +275,12 @@ export function useTree(k: TreeKind): void {
 
 export function openTree(doc: XmlDocument, k: TreeKind = kind): Tree {
   return (k === 'raw' ? new RawTree(doc) : new PublicTree(doc)) as Tree;
+}
+
+/**
+ * Element children through XPath: walking `firstChild`/`next` stops at a processing instruction or
+ * DTD node, which libxml2-wasm does not expose as a tree node (so it has no `next`).
+ */
+function elementChildren(el: XmlElement): XmlElement[] {
+  return el.find('*') as XmlElement[];
 }

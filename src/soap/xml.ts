@@ -6,7 +6,7 @@
  * checked natively (`isUtf8`) and handed to libxml2 as they are, never decoded to a JS string.
  */
 import { isUtf8 } from 'node:buffer';
-import { XmlDocument, XmlElement, XmlParseError, XmlText, type XmlTreeNode } from 'libxml2-wasm';
+import { XmlDocument, type XmlElement, XmlParseError } from 'libxml2-wasm';
 import { PARSE_OPTIONS, XSI_NS } from './dom.ts';
 import { CodecError } from './errors.ts';
 
@@ -118,27 +118,6 @@ export function parseXml(text: string): XmlDocument {
 /** Size limit, encoding and DTD guards, then parse: raw message → document (caller disposes it). */
 export function parseMessage(raw: Uint8Array | string, maxBytes: number): XmlDocument {
   return parseXmlBytes(messageBytes(raw, maxBytes));
-}
-
-/** The element children of an element, in document order. */
-export function childElements(el: XmlElement): XmlElement[] {
-  const out: XmlElement[] = [];
-  for (let n: XmlTreeNode | null = el.firstChild; n; n = n.next) {
-    if (isElement(n)) out.push(n);
-  }
-  return out;
-}
-
-export function isElement(n: XmlTreeNode): n is XmlElement {
-  return n instanceof XmlElement;
-}
-
-/** Non-whitespace text directly inside an element (mixed content is a structure error). */
-export function hasText(el: XmlElement): boolean {
-  for (let n: XmlTreeNode | null = el.firstChild; n; n = n.next) {
-    if (n instanceof XmlText && n.content.trim() !== '') return true;
-  }
-  return false;
 }
 
 export { XSI_NS };
