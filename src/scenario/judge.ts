@@ -245,20 +245,8 @@ export function judgeAnswer(
     actual: String(x.httpStatus),
     exchange: x,
   });
-  let outcome: CheckOutcome;
-  try {
-    outcome = checkMessage(msg, index, {});
-  } catch (e) {
-    outcome = { findings: [] };
-    sink.add({
-      rule: 'RULES',
-      title: `${what} : règles`,
-      verdict: 'error',
-      message: `rule engine failed: ${(e as Error).message}`,
-      exchange: x,
-    });
-    return values ? { answer: values } : {};
-  }
+  const outcome = rulesOrError(msg, index, {}, sink, what, x);
+  if (!outcome) return values ? { answer: values } : {};
   const errs = errors(outcome.findings);
   if (isFault) {
     const faultErrs = errs.filter((f) => f.rule.startsWith('FAULT.'));
@@ -313,22 +301,11 @@ export function judgeMessage(
       msg.direction === 'request' ? `<${msg.operation?.request}>` : `a ${msg.direction}, not a request`,
     exchange: x,
   });
-  let outcome: CheckOutcome;
-  try {
-    const rc: RuleContext = {};
-    if (ctx.sender) rc.sender = ctx.sender;
-    if (ctx.current) rc.current = ctx.current;
-    outcome = checkMessage(msg, index, rc);
-  } catch (e) {
-    sink.add({
-      rule: 'RULES',
-      title: `${what} : règles`,
-      verdict: 'error',
-      message: `rule engine failed: ${(e as Error).message}`,
-      exchange: x,
-    });
-    return { message: values ?? msg };
-  }
+  const rc: RuleContext = {};
+  if (ctx.sender) rc.sender = ctx.sender;
+  if (ctx.current) rc.current = ctx.current;
+  const outcome = rulesOrError(msg, index, rc, sink, what, x);
+  if (!outcome) return { message: values ?? msg };
   const errs = errors(outcome.findings).filter((f) => !COVERED_ELSEWHERE.test(f.rule));
   if (errs.length === 0) {
     sink.add({
@@ -385,4 +362,27 @@ export function findingRule(
   if (f.rule.startsWith('CLOSURE') && outcome.transition) candidates.push(`CLOSURE:${outcome.transition.id}`);
   if (f.rule === 'VERSION.STALE') candidates.push('STALE_VERSION');
   return candidates.find((c) => book.get(c)) ?? 'RULES';
+}
+
+/** The rule engine's outcome, or undefined after recording its failure as an error check. */
+function rulesOrError(
+  msg: DecodedMessage,
+  index: ProfileIndex,
+  rc: RuleContext,
+  sink: CheckSink,
+  what: string,
+  x: Exchange,
+): CheckOutcome | undefined {
+  try {
+    return checkMessage(msg, index, rc);
+  } catch (e) {
+    sink.add({
+      rule: 'RULES',
+      title: `${what} : règles`,
+      verdict: 'error',
+      message: `rule engine failed: ${(e as Error).message}`,
+      exchange: x,
+    });
+    return undefined;
+  }
 }

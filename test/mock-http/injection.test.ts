@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startMock } from '../../mock-server/index.ts';
 import { readMessage } from '../../src/soap/read.ts';
 import { MessageWriter } from '../../src/soap/write.ts';
-import { controlTicket, type Mock, OcClient, soapClient } from './protocol.ts';
+import { controlTicket, inventoryAccess, type Mock, ocClientFor } from './protocol.ts';
 
 let mock: Mock;
 let writer: MessageWriter;
@@ -97,17 +97,9 @@ describe('fault injection through the control API', () => {
 
 describe('ticket history through the control API', () => {
   it('keeps every request and response XML of a ticket, in and out', async () => {
-    const account = mock.accounts[0]!;
-    const oc = new OcClient(
-      await soapClient(mock.wsdlUrl, mock.index, account),
-      mock.index,
-      account,
-      mock.config.oiSiren,
-    );
-    const e = mock.engine.inventory()[0]!;
-    const created = await oc.create(
-      oc.actionValue('oc.create', null, 0, { technicalId: e.technicalId, commercialId: e.commercialId }),
-    );
+    const oc = await ocClientFor(mock);
+    const access = inventoryAccess(mock, 0);
+    const created = await oc.create(oc.actionValue('oc.create', null, 0, access));
     await mock.engine.settle();
     const action = await fetch(`${mock.controlUrl}/tickets/${created.key}/actions/oi.takeInCharge`, {
       method: 'POST',
@@ -123,12 +115,12 @@ describe('ticket history through the control API', () => {
       transition: 'T1',
       stateAfter: 'QUEUED',
     });
-    expect(create!.requestXml).toContain(e.technicalId);
+    expect(create!.requestXml).toContain(access.technicalId!);
     expect(create!.responseXml).toContain(created.key);
     expect(take).toMatchObject({ action: 'oi.takeInCharge', transition: 'T5', stateAfter: 'OPENACTIVE' });
     expect(take!.requestXml).toContain('Jeanne Martin');
     const listed = (await (
-      await fetch(`${mock.controlUrl}/tickets?technicalId=${e.technicalId}`)
+      await fetch(`${mock.controlUrl}/tickets?technicalId=${access.technicalId}`)
     ).json()) as { tickets: { troubleTicketKey: string }[] };
     expect(listed.tickets.map((t) => t.troubleTicketKey)).toEqual([created.key]);
   });

@@ -216,3 +216,19 @@ export function transitionFrom(
   }
   return undefined;
 }
+
+/** An OC client on the mock's served WSDL, for one of its accounts (the first by default). */
+export async function ocClientFor(mock: Mock, account: Account = mock.accounts[0]!): Promise<OcClient> {
+  return new OcClient(
+    await soapClient(mock.wsdlUrl, mock.index, account),
+    mock.index,
+    account,
+    mock.config.oiSiren,
+  );
+}
+
+/** The access (technicalId, commercialId) of the n-th inventory entry: a create the OI's intake accepts. */
+export function inventoryAccess(mock: Pick<Mock, 'engine'>, n: number): TicketValue {
+  const e = mock.engine.inventory()[n]!;
+  return { technicalId: e.technicalId, commercialId: e.commercialId };
+}

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock } from '../../mock-server/index.ts';
 import { readMessage } from '../../src/soap/read.ts';
 import { MessageWriter } from '../../src/soap/write.ts';
-import { controlTicket, type Mock, OcClient, oiAction, soapClient } from './protocol.ts';
+import { controlTicket, inventoryAccess, type Mock, ocClientFor, oiAction } from './protocol.ts';
 
 const PUSH = { login: 'oi-push', password: 'push-secret' };
 let oc: Server;
@@ -53,17 +53,8 @@ afterAll(async () => {
 
 describe('push to the OC', () => {
   it('delivers an OI action as setTroubleTicketByValue, retrying after the OC fails twice', async () => {
-    const account = mock.accounts[0]!;
-    const client = new OcClient(
-      await soapClient(mock.wsdlUrl, mock.index, account),
-      mock.index,
-      account,
-      mock.config.oiSiren,
-    );
-    const e = mock.engine.inventory()[0]!;
-    const created = await client.create(
-      client.actionValue('oc.create', null, 0, { technicalId: e.technicalId, commercialId: e.commercialId }),
-    );
+    const client = await ocClientFor(mock);
+    const created = await client.create(client.actionValue('oc.create', null, 0, inventoryAccess(mock, 0)));
     await mock.engine.settle();
     received = [];
     failuresLeft = 2;
@@ -93,17 +84,8 @@ describe('push to the OC', () => {
   });
 
   it('pushes the actions of one ticket in order', async () => {
-    const account = mock.accounts[0]!;
-    const client = new OcClient(
-      await soapClient(mock.wsdlUrl, mock.index, account),
-      mock.index,
-      account,
-      mock.config.oiSiren,
-    );
-    const e = mock.engine.inventory()[1]!;
-    const created = await client.create(
-      client.actionValue('oc.create', null, 0, { technicalId: e.technicalId, commercialId: e.commercialId }),
-    );
+    const client = await ocClientFor(mock);
+    const created = await client.create(client.actionValue('oc.create', null, 0, inventoryAccess(mock, 1)));
     await mock.engine.settle();
     received = [];
     failuresLeft = 1;
