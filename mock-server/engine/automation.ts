@@ -9,7 +9,7 @@ import type { TicketRecord, TicketStore } from '../store/types.ts';
 import type { Clock } from './clock.ts';
 import { engineFields } from './fields.ts';
 import { transitionFor } from './lifecycle.ts';
-import { PLANNED } from './oi-actions.ts';
+import { isPlanned } from './oi-actions.ts';
 import type { Behaviour } from './types.ts';
 
 export interface Step {
@@ -47,7 +47,7 @@ export function nextStep(index: ProfileIndex, t: TicketRecord, b: Behaviour): St
   if (b.takeInChargeAfterMs !== null && can('oi.takeInCharge')) {
     return { action: 'oi.takeInCharge', afterMs: b.takeInChargeAfterMs };
   }
-  const planned = t.fields[PLANNED.field] === PLANNED.value;
+  const planned = isPlanned(index, t.fields);
   if (b.planAfterMs !== null && !planned && can('oi.plan'))
     return { action: 'oi.plan', afterMs: b.planAfterMs };
   if (b.resolveAfterMs !== null && (planned || b.planAfterMs === null) && can('oi.resolution')) {

@@ -46,8 +46,12 @@ const ACTION_EXAMPLES: Record<string, Record<string, string | ((now: number) => 
   },
 };
 
-/** What marks an OPENACTIVE ticket as planned (the automatic behaviour resolves it next). */
-export const PLANNED = { field: 'supplierResolutionState', value: 'ACTION PLANIFIEE' } as const;
+/**
+ * Whether an OPENACTIVE ticket counts as planned (the automatic behaviour resolves it next): a
+ * condition of the plan action holds on its fields (in 2.1, supplierResolutionState = ACTION PLANIFIEE).
+ */
+export const isPlanned = (index: ProfileIndex, fields: TicketValue): boolean =>
+  index.action.get('oi.plan')?.conditions?.some((c) => conditionHolds(c, fields)) ?? false;
 
 /** Values any action may need when a condition makes the field mandatory. */
 const FIELD_EXAMPLES: Record<string, (now: number) => string> = {
