@@ -14,16 +14,17 @@ const index = indexProfile(profile);
 const options = schemaValidation ? { validator: schemaValidator(index.profile) } : {};
 const port = parentPort!;
 
-port.on('message', ({ id, raw }: DecodeRequest) => {
-  let reply: DecodeReply;
+function decode({ id, raw }: DecodeRequest): DecodeReply {
   try {
     const { operation, ...message } = readMessage(raw, index, options);
-    reply = { id, message, ...(operation ? { operation: operation.name } : {}) };
+    return { id, message, ...(operation ? { operation: operation.name } : {}) };
   } catch (e) {
-    reply = isCodecError(e)
+    return isCodecError(e)
       ? { id, codec: { kind: e.kind, message: e.message, ...(e.line !== undefined ? { line: e.line } : {}) } }
       : { id, error: (e as Error)?.message ?? String(e) };
   }
-  port.postMessage(reply);
-});
+}
+
+// Requests come in batches (those of one turn of the main event loop) and go back the same way.
+port.on('message', (batch: DecodeRequest[]) => port.postMessage(batch.map(decode)));
 port.postMessage({ ready: true });

@@ -45,6 +45,8 @@ interface Slot {
   worker: Worker;
   ready: boolean;
   inFlight: number;
+  /** Requests of this event-loop turn, posted together at its end (one message, one wake-up). */
+  batch: DecodeRequest[];
 }
 
 interface Pending {
@@ -83,8 +85,18 @@ export class DecodePool {
       this.pending.set(id, { raw, slot, resolve, reject });
       // A worker with work in flight keeps the process alive; an idle one does not.
       if (slot.inFlight++ === 0) slot.worker.ref();
-      slot.worker.postMessage({ id, raw: copy } satisfies DecodeRequest, [copy.buffer]);
+      if (slot.batch.push({ id, raw: copy }) === 1) setImmediate(() => this.post(slot));
     });
+  }
+
+  private post(slot: Slot): void {
+    const batch = slot.batch;
+    slot.batch = [];
+    if (batch.length === 0 || !this.slots.includes(slot)) return;
+    slot.worker.postMessage(
+      batch,
+      batch.map((r) => r.raw.buffer as ArrayBuffer),
+    );
   }
 
   /** Workers ready to decode (tests, diagnostics). */
@@ -110,8 +122,11 @@ export class DecodePool {
     const worker = new Worker(entry, { execArgv: [], workerData, resourceLimits: WORKER_HEAP });
     worker.unref();
     this.started.push(worker);
-    const slot: Slot = { worker, ready: false, inFlight: 0 };
-    worker.on('message', (m: DecodeReply | { ready: true }) => this.receive(slot, m));
+    const slot: Slot = { worker, ready: false, inFlight: 0, batch: [] };
+    worker.on('message', (m: DecodeReply[] | { ready: true }) => {
+      if (Array.isArray(m)) for (const reply of m) this.receive(slot, reply);
+      else slot.ready = true;
+    });
     worker.on('error', () => this.lose(slot));
     worker.on('exit', () => this.lose(slot));
     this.slots.push(slot);
@@ -124,11 +139,7 @@ export class DecodePool {
     return best;
   }
 
-  private receive(slot: Slot, m: DecodeReply | { ready: true }): void {
-    if ('ready' in m) {
-      slot.ready = true;
-      return;
-    }
+  private receive(slot: Slot, m: DecodeReply): void {
     const p = this.pending.get(m.id);
     if (!p) return;
     this.pending.delete(m.id);

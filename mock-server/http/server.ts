@@ -389,14 +389,14 @@ export class MockTransport {
 
   private send(res: ServerResponse, status: number, contentType: string, body: string, close = false): void {
     if (res.headersSent || res.destroyed) return;
-    const buf = Buffer.from(body, 'utf8');
     res.writeHead(status, {
       'content-type': contentType,
-      'content-length': buf.length,
+      'content-length': Buffer.byteLength(body, 'utf8'),
       ...(close ? { connection: 'close' } : {}),
     });
     const socket = res.socket;
-    res.end(buf);
+    // A string body goes out in one write with the header (a Buffer would take a second chunk).
+    res.end(body, 'utf8');
     if (close && socket) {
       // The unread rest of a refused body must not keep the socket: close it once the answer is out.
       res.once('finish', () => setTimeout(() => socket.destroy(), 1_000).unref());
