@@ -43,6 +43,7 @@ export const ENV_VARS: { name: string; path: Path; kind: Kind }[] = [
   { name: 'SAV_FTTH_CONTROL_PORT', path: ['control', 'port'], kind: 'int' },
   { name: 'SAV_FTTH_CONTROL_HOST', path: ['control', 'host'], kind: 'string' },
   { name: 'SAV_FTTH_LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
+  { name: 'SAV_FTTH_DECODE_WORKERS', path: ['decodeWorkers'], kind: 'int' },
 ];
 
 /** Keys holding file paths: relative values are resolved against the YAML file's directory. */

@@ -31,12 +31,15 @@ function pushTarget(config: MockConfig): PushTarget | undefined {
 export const engineFactory = (ctx: Parameters<EngineFactory>[0]): LocalMockEngine =>
   createEngine(engineOptions(ctx));
 
-/** The server's engine: the same, with requests decoded on the spare cores (one, at most two). */
+/** The server's engine: the same, with requests decoded on worker threads (config decodeWorkers). */
 const serverEngineFactory = (ctx: Parameters<EngineFactory>[0]): LocalMockEngine =>
-  createEngine({
-    ...engineOptions(ctx),
-    decodeWorkers: Math.min(2, Math.max(0, availableParallelism() - 1)),
-  });
+  createEngine({ ...engineOptions(ctx), decodeWorkers: decodeWorkers(ctx.config) });
+
+/** 'auto': one worker per spare core, at most two. */
+export const decodeWorkers = (config: Pick<MockConfig, 'decodeWorkers'>): number =>
+  config.decodeWorkers === 'auto'
+    ? Math.min(2, Math.max(0, availableParallelism() - 1))
+    : config.decodeWorkers;
 
 const engineOptions = ({ config, index, logger }: Parameters<EngineFactory>[0]): EngineOptions => ({
   index,

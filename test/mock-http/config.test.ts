@@ -65,6 +65,7 @@ describe('mock configuration', () => {
         'push: { url: "ftp://oc.example", login: x }',
         'behaviour: { takeInChargeAfterMs: soon }',
         'settings: { strictSirenKey: 3 }',
+        'decodeWorkers: -1',
       ].join('\n'),
     );
     expect(problems(() => loadConfig({ file, env: { SAV_FTTH_HTTPS_PORT: 'abc' } }))).toEqual([
@@ -76,6 +77,7 @@ describe('mock configuration', () => {
       `push.url: "ftp://oc.example" must be an http:// or https:// URL (from ${file})`,
       `push.password: is required (from ${file})`,
       `behaviour.takeInChargeAfterMs: "soon" must be a number of milliseconds or null (from ${file})`,
+      `decodeWorkers: -1 must be ≥ 0 (from ${file})`,
     ]);
   });
 
@@ -150,6 +152,7 @@ describe('mock configuration', () => {
       SAV_FTTH_CONTROL_PORT: '3',
       SAV_FTTH_CONTROL_HOST: '127.0.0.1',
       SAV_FTTH_LOG_LEVEL: 'debug',
+      SAV_FTTH_DECODE_WORKERS: '0',
     };
     expect(Object.keys(values).sort()).toEqual(ENV_VARS.map((e) => e.name).sort());
     expect(loadConfig({ env: values })).toMatchObject({
@@ -164,6 +167,7 @@ describe('mock configuration', () => {
       inventory: { csv: '/parc.csv', seed: 7 },
       control: { token: 'a-token-of-sixteen+', port: 3, host: '127.0.0.1' },
       log: { level: 'debug' },
+      decodeWorkers: 0,
     });
   });
 });
