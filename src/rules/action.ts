@@ -6,8 +6,7 @@ import type { ActionDef, Condition, ProfileIndex, TransitionDef } from '../profi
 import type { TicketValue } from '../soap/model.ts';
 import type { RuleContext } from './context.ts';
 import { isLong } from './formats.ts';
-import { declaredFields } from './identify.ts';
-import { closureCodesOf, rolesOf } from './roles.ts';
+import { actionPlan, planOf, transitionPlan } from './plan.ts';
 import { type Draft, isGiven, list, q } from './text.ts';
 
 const whenText = (c: Condition): string => {
@@ -28,68 +27,78 @@ export function conditionHolds(c: Condition, ticket: TicketValue): boolean {
   return !w.notIn.includes(v);
 }
 
+/** Where an action finding points: the field, its value and line when the message has them. */
+const at = (ticket: TicketValue, lines: Record<string, number>, field: string) => ({
+  field,
+  ...(ticket[field] !== undefined ? { value: ticket[field] } : {}),
+  ...(lines[field] !== undefined ? { line: lines[field] } : {}),
+});
+
+const absent = (ticket: TicketValue, field: string) =>
+  ticket[field] === null ? 'est nil' : ticket[field] === undefined ? 'est absent' : 'est vide';
+
+/** The rules of one action, appended to `out`. */
 export function checkAction(
+  out: Draft[],
   ticket: TicketValue,
+  present: number[],
   action: ActionDef,
   transition: TransitionDef | undefined,
   index: ProfileIndex,
   ctx: RuleContext,
   lines: Record<string, number>,
-): Draft[] {
-  const out: Draft[] = [];
-  const at = (field: string) => ({
-    field,
-    ...(ticket[field] !== undefined ? { value: ticket[field] } : {}),
-    ...(lines[field] !== undefined ? { line: lines[field] } : {}),
-  });
-  const who = `l'action ${action.id} « ${action.title} » (${action.catalogue})`;
-  const absent = (field: string) =>
-    ticket[field] === null ? 'est nil' : ticket[field] === undefined ? 'est absent' : 'est vide';
+): void {
+  const plan = actionPlan(index, action);
+  const { who } = plan;
 
   for (const field of action.mandatory) {
     if (isGiven(ticket[field])) continue;
     out.push({
-      ...at(field),
+      ...at(ticket, lines, field),
       rule: 'MANDATORY',
       severity: 'error',
       demand: 'missing',
       basis: action.basis,
       clause: action.clause,
-      explanation: `champ obligatoire pour ${who} : il ${absent(field)}`,
+      explanation: `champ obligatoire pour ${who} : il ${absent(ticket, field)}`,
     });
   }
-  for (const group of action.oneOf ?? []) {
-    if (group.some((f) => isGiven(ticket[f]))) continue;
-    out.push({
-      ...at(group[0]!),
-      rule: 'ONEOF',
-      severity: 'error',
-      demand: 'missing',
-      basis: action.basis,
-      clause: action.clause,
-      explanation: `l'un des champs ${group.join(' ou ')} est obligatoire pour ${who} : aucun n'est renseigné`,
-    });
-  }
-  for (const c of action.conditions ?? []) {
-    if (!conditionHolds(c, ticket)) continue;
-    for (const field of c.require) {
-      if (isGiven(ticket[field])) continue;
+  if (action.oneOf) {
+    for (const group of action.oneOf) {
+      if (group.some((f) => isGiven(ticket[f]))) continue;
       out.push({
-        ...at(field),
-        rule: 'CONDITION',
+        ...at(ticket, lines, group[0]!),
+        rule: 'ONEOF',
         severity: 'error',
         demand: 'missing',
-        basis: c.basis,
-        clause: c.clause,
-        explanation: `champ obligatoire lorsque ${whenText(c)} (${c.id} : ${c.title}) : il ${absent(field)}`,
+        basis: action.basis,
+        clause: action.clause,
+        explanation: `l'un des champs ${group.join(' ou ')} est obligatoire pour ${who} : aucun n'est renseigné`,
       });
     }
   }
-  for (const [field, expected] of Object.entries(action.fixed ?? {})) {
+  if (action.conditions) {
+    for (const c of action.conditions) {
+      if (!conditionHolds(c, ticket)) continue;
+      for (const field of c.require) {
+        if (isGiven(ticket[field])) continue;
+        out.push({
+          ...at(ticket, lines, field),
+          rule: 'CONDITION',
+          severity: 'error',
+          demand: 'missing',
+          basis: c.basis,
+          clause: c.clause,
+          explanation: `champ obligatoire lorsque ${whenText(c)} (${c.id} : ${c.title}) : il ${absent(ticket, field)}`,
+        });
+      }
+    }
+  }
+  for (const [field, expected] of plan.fixed) {
     const v = ticket[field];
     if (!isGiven(v) || v === expected) continue;
     out.push({
-      ...at(field),
+      ...at(ticket, lines, field),
       rule: 'FIXED',
       severity: 'error',
       basis: action.basis,
@@ -97,11 +106,11 @@ export function checkAction(
       explanation: `la valeur ${q(v)} est interdite pour ${who} : la valeur doit être « ${expected} »`,
     });
   }
-  for (const [field, allowed] of Object.entries(action.allowed ?? {})) {
+  for (const [field, allowed] of plan.allowed) {
     const v = ticket[field];
     if (!isGiven(v) || allowed.includes(v)) continue;
     out.push({
-      ...at(field),
+      ...at(ticket, lines, field),
       rule: 'ALLOWED',
       severity: 'error',
       basis: action.basis,
@@ -109,90 +118,102 @@ export function checkAction(
       explanation: `la valeur ${q(v)} n'est pas permise pour ${who} (permises : ${list(allowed)})`,
     });
   }
-  out.push(...checkClosureCode(ticket, action, transition, index, at));
-  out.push(...checkVersion(ticket, action, index, ctx, at));
-  out.push(...unexpectedFields(ticket, action, index, at, who));
-  return out;
+  checkClosureCode(out, ticket, action, transition, index, lines);
+  checkVersion(out, ticket, action, index, ctx, lines);
+  unexpectedFields(out, ticket, present, action, index, lines);
 }
 
 function checkClosureCode(
+  out: Draft[],
   ticket: TicketValue,
   action: ActionDef,
   transition: TransitionDef | undefined,
   index: ProfileIndex,
-  at: (field: string) => Pick<Draft, 'field' | 'value' | 'line'>,
-): Draft[] {
-  const codeField = rolesOf(index).closureCode;
-  if (!codeField) return [];
+  lines: Record<string, number>,
+): void {
+  const codeField = planOf(index).roles.closureCode;
+  if (!codeField) return;
   const code = ticket[codeField.name];
-  if (!isGiven(code)) return [];
-  const transitions = transition
-    ? [transition]
-    : action.transitions.map((id) => index.transition.get(id)!).filter(Boolean);
-  const bound = transitions.filter((t) => t.closureCodes);
-  if (bound.length === 0) return [];
-  const allowed = [...new Set(bound.flatMap((t) => closureCodesOf(index, t.closureCodes!)))];
-  if (allowed.includes(code.trim())) return [];
+  if (!isGiven(code)) return;
+  // The transition's own codes when it is known, else those of every transition of the action.
+  let bound: TransitionDef[];
+  let allowed: { closureCodes: string[]; closureCodeSet: Set<string> };
+  if (transition) {
+    if (!transition.closureCodes) return;
+    bound = [transition];
+    allowed = transitionPlan(index, transition);
+  } else {
+    const plan = actionPlan(index, action);
+    if (plan.closureBound.length === 0) return;
+    bound = plan.closureBound;
+    allowed = plan;
+  }
+  if (allowed.closureCodeSet.has(code.trim())) return;
   const t = bound[0]!;
-  return [
-    {
-      ...at(codeField.name),
-      rule: 'CLOSURE.CODE',
-      severity: 'error',
-      basis: t.basis,
-      clause: t.clause,
-      explanation: `le code de clôture ${q(code)} n'est pas permis pour la transition ${bound.map((b) => b.id).join('/')} « ${t.title} » (permis : ${list(allowed, 12)})`,
-    },
-  ];
+  out.push({
+    ...at(ticket, lines, codeField.name),
+    rule: 'CLOSURE.CODE',
+    severity: 'error',
+    basis: t.basis,
+    clause: t.clause,
+    explanation: `le code de clôture ${q(code)} n'est pas permis pour la transition ${bound.map((b) => b.id).join('/')} « ${t.title} » (permis : ${list(allowed.closureCodes, 12)})`,
+  });
 }
 
+/** Versions that fit a double exactly compare without BigInt. */
+const SMALL_INTEGER = /^[+-]?\d{1,15}$/;
+
 function checkVersion(
+  out: Draft[],
   ticket: TicketValue,
   action: ActionDef,
   index: ProfileIndex,
   ctx: RuleContext,
-  at: (field: string) => Pick<Draft, 'field' | 'value' | 'line'>,
-): Draft[] {
+  lines: Record<string, number>,
+): void {
   const { settings } = index;
-  const { settingsBasis } = index.profile;
-  const versionField = rolesOf(index).version;
-  if (!ctx.current || !settings.rejectStaleVersion || !versionField) return [];
-  if (action.transitions.every((id) => index.transition.get(id)?.from === null)) return [];
+  const versionField = planOf(index).roles.version;
+  if (!ctx.current || !settings.rejectStaleVersion || !versionField) return;
+  if (actionPlan(index, action).createsOnly) return;
   const v = ticket[versionField.name];
-  if (!isGiven(v) || !isLong(v.trim())) return [];
+  if (!isGiven(v)) return;
+  const given = v.trim();
+  if (!isLong(given)) return;
   const known = ctx.current.lastUpdateVersionNumber;
-  if (BigInt(v.trim()) >= BigInt(known)) return [];
-  return [
-    {
-      ...at(settings.staleVersionField),
-      rule: 'VERSION.STALE',
-      severity: 'error',
-      ...settingsBasis.rejectStaleVersion,
-      explanation: `la version ${q(v)} est antérieure à la dernière version du ticket (${known}) : une mise à jour de l'OI a été manquée`,
-    },
-  ];
+  const fresh =
+    SMALL_INTEGER.test(given) && Number.isSafeInteger(known)
+      ? Number(given) >= known
+      : BigInt(given) >= BigInt(known);
+  if (fresh) return;
+  out.push({
+    ...at(ticket, lines, settings.staleVersionField),
+    rule: 'VERSION.STALE',
+    severity: 'error',
+    ...index.profile.settingsBasis.rejectStaleVersion,
+    explanation: `la version ${q(v)} est antérieure à la dernière version du ticket (${known}) : une mise à jour de l'OI a été manquée`,
+  });
 }
 
 /** Fields the action does not mention: information only (a profile may be stricter than §8). */
 function unexpectedFields(
+  out: Draft[],
   ticket: TicketValue,
+  present: number[],
   action: ActionDef,
   index: ProfileIndex,
-  at: (field: string) => Pick<Draft, 'field' | 'value' | 'line'>,
-  who: string,
-): Draft[] {
-  const declared = declaredFields(action);
-  const out: Draft[] = [];
-  for (const f of index.profile.fields) {
-    if (ticket[f.name] === undefined || declared.has(f.name) || f.required) continue;
+  lines: Record<string, number>,
+): void {
+  const plan = actionPlan(index, action);
+  for (const position of present) {
+    if (!plan.unexpected[position]) continue;
+    const f = index.profile.fields[position]!;
     out.push({
-      ...at(f.name),
+      ...at(ticket, lines, f.name),
       rule: 'FIELD.UNEXPECTED',
       severity: 'info',
       basis: action.basis,
       clause: action.clause,
-      explanation: `champ non prévu pour ${who}`,
+      explanation: `champ non prévu pour ${plan.who}`,
     });
   }
-  return out;
 }

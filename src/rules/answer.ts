@@ -20,10 +20,33 @@ export function positionOf(f: Finding, index: ProfileIndex): number {
 }
 
 export function answerFor(findings: Finding[], index: ProfileIndex): Answer {
-  const errors = findings.filter((f) => f.severity === 'error');
-  const fault = errors.find(
-    (f) => f.demand === 'fault' || ((f.demand === 'missing' || f.demand === 'invalid') && !f.field),
-  );
+  // One pass: the first error no field can be blamed for, else the first missing field in schema
+  // order, else the first wrong one (ties keep the findings' order).
+  let fault: Finding | undefined;
+  let missing: Finding | undefined;
+  let missingAt = 0;
+  let invalid: Finding | undefined;
+  let invalidAt = 0;
+  for (const f of findings) {
+    if (f.severity !== 'error') continue;
+    if (f.demand === 'fault' || ((f.demand === 'missing' || f.demand === 'invalid') && !f.field)) {
+      fault = f;
+      break;
+    }
+    if (f.demand === 'missing') {
+      const at = positionOf(f, index);
+      if (!missing || at < missingAt) {
+        missing = f;
+        missingAt = at;
+      }
+    } else if (f.demand === 'invalid') {
+      const at = positionOf(f, index);
+      if (!invalid || at < invalidAt) {
+        invalid = f;
+        invalidAt = at;
+      }
+    }
+  }
   if (fault) {
     return {
       kind: 'fault',
@@ -33,12 +56,6 @@ export function answerFor(findings: Finding[], index: ProfileIndex): Answer {
       finding: fault,
     };
   }
-  const first = (demand: 'missing' | 'invalid') =>
-    errors
-      .map((f, i) => ({ f, i }))
-      .filter(({ f }) => f.demand === demand)
-      .sort((a, b) => positionOf(a.f, index) - positionOf(b.f, index) || a.i - b.i)[0]?.f;
-  const missing = first('missing');
   if (missing)
     return {
       kind: 'returnCode',
@@ -46,7 +63,6 @@ export function answerFor(findings: Finding[], index: ProfileIndex): Answer {
       label: missing.message,
       finding: missing,
     };
-  const invalid = first('invalid');
   if (invalid)
     return {
       kind: 'returnCode',

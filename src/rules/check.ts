@@ -7,6 +7,7 @@ import type { CheckOutcome, RuleContext } from './context.ts';
 import { checkFault, checkGetRequest, checkTicketResponse, getRequestValues } from './exchange.ts';
 import type { Finding } from './finding.ts';
 import { identifyAction } from './identify.ts';
+import { planOf, presentFields } from './plan.ts';
 import { issueDrafts, schemaDrafts } from './structure.ts';
 import { type Draft, isGiven, makeFinding } from './text.ts';
 import { checkValues } from './values.ts';
@@ -22,7 +23,7 @@ function runRules(
   onTheWire: boolean,
 ): CheckOutcome {
   const { body, lines } = msg;
-  const drafts: Draft[] = issueDrafts(msg.issues, index);
+  const drafts: Draft[] = msg.issues.length > 0 ? issueDrafts(msg.issues, index) : [];
   if (onTheWire && msg.direction === 'request' && !msg.credentials) {
     // Authentication is the receiver's business (a fault when it fails); the rule only notes the gap.
     drafts.push({
@@ -34,43 +35,61 @@ function runRules(
     });
   }
   let values: TicketValue = {};
-  let outcome: Omit<CheckOutcome, 'findings'> = {};
+  let outcome: Omit<CheckOutcome, 'findings'> | undefined;
   switch (body.kind) {
     case 'createRequest':
     case 'setRequest': {
       values = canonical(body.ticket, index);
-      drafts.push(...checkValues(values, index, lines, { requireSchemaFields: true }));
+      const present = presentFields(values, index);
+      checkValues(drafts, values, present, index, lines, { requireSchemaFields: true });
       const operation = msg.operation?.name as 'createTroubleTicketByValue' | 'setTroubleTicketByValue';
       const id = identifyAction(values, operation, index, ctx, lines);
-      drafts.push(...id.drafts);
+      appendAll(drafts, id.drafts);
       if (id.action) {
-        drafts.push(...checkAction(values, id.action, id.transition, index, ctx, lines));
+        checkAction(drafts, values, present, id.action, id.transition, index, ctx, lines);
         const sender = ctx.sender ?? id.action.actor;
-        outcome = { action: id.action, ...(id.transition ? { transition: id.transition } : {}), sender };
+        outcome = id.transition
+          ? { action: id.action, transition: id.transition, sender }
+          : { action: id.action, sender };
       } else if (ctx.sender) outcome = { sender: ctx.sender };
       break;
     }
     case 'getRequest':
       values = getRequestValues(body.get);
-      drafts.push(...checkValues(values, index, lines, { requireSchemaFields: false }));
-      drafts.push(...checkGetRequest(body.get, index, lines));
+      checkValues(drafts, values, presentFields(values, index), index, lines, {
+        requireSchemaFields: false,
+      });
+      appendAll(drafts, checkGetRequest(body.get, index, lines, values));
       break;
     case 'ticketResponse': {
       const ticket = body.ticket ? canonical(body.ticket, index) : undefined;
-      if (ticket) drafts.push(...checkValues(ticket, index, lines, { requireSchemaFields: true }));
-      drafts.push(...checkTicketResponse(body.response, ticket, msg.operation as OperationDef, index, lines));
+      if (ticket) {
+        checkValues(drafts, ticket, presentFields(ticket, index), index, lines, {
+          requireSchemaFields: true,
+        });
+      }
+      appendAll(
+        drafts,
+        checkTicketResponse(body.response, ticket, msg.operation as OperationDef, index, lines),
+      );
       values = { ...ticket, ...responseValues(body.response) };
       break;
     }
     case 'fault':
-      drafts.push(...checkFault(body.fault, msg.operation));
+      appendAll(drafts, checkFault(body.fault, msg.operation));
       break;
     default:
       break;
   }
   const findings = drafts.map(makeFinding);
-  findings.push(...schemaDrafts(msg.schemaErrors, values, index, findings).map(makeFinding));
-  return { findings: order(dedupe(findings), index), ...outcome };
+  if (msg.schemaErrors.length > 0)
+    appendAll(findings, schemaDrafts(msg.schemaErrors, values, index, findings).map(makeFinding));
+  const checked = findings.length > 0 ? order(dedupe(findings), index) : findings;
+  return outcome ? { findings: checked, ...outcome } : { findings: checked };
+}
+
+function appendAll<T>(out: T[], items: T[]): void {
+  for (const item of items) out.push(item);
 }
 
 export function checkTicket(
@@ -94,6 +113,7 @@ export function checkTicket(
 
 /** Keys by canonical field name (a ticket built in code may use an alias such as reprovisioningId). */
 function canonical(ticket: TicketValue, index: ProfileIndex): TicketValue {
+  if (!planOf(index).aliases.some((alias) => Object.hasOwn(ticket, alias))) return ticket;
   let out: TicketValue | undefined;
   for (const [k, v] of Object.entries(ticket)) {
     const f = index.field.get(k);
@@ -146,8 +166,9 @@ function dedupe(findings: Finding[]): Finding[] {
 }
 
 function order(findings: Finding[], index: ProfileIndex): Finding[] {
+  if (findings.length < 2) return findings;
   return findings
-    .map((f, i) => ({ f, i }))
-    .sort((a, b) => positionOf(a.f, index) - positionOf(b.f, index) || a.i - b.i)
+    .map((f, i) => ({ f, i, at: positionOf(f, index) }))
+    .sort((a, b) => a.at - b.at || a.i - b.i)
     .map(({ f }) => f);
 }

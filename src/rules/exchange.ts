@@ -9,28 +9,33 @@ import { type Draft, isGiven, list, q } from './text.ts';
 /** The profile fields of a get request, as a flat map (attrNames is not a field). */
 export function getRequestValues(get: GetRequest): TicketValue {
   const out: TicketValue = {};
-  for (const [k, v] of Object.entries(get))
-    if (k !== 'attrNames' && v !== undefined) out[k] = v as string | null;
+  for (const k in get) {
+    if (!Object.hasOwn(get, k) || k === 'attrNames') continue;
+    const v = get[k as keyof GetRequest];
+    if (v !== undefined) out[k] = v as string | null;
+  }
   return out;
 }
+
+/** Where a read-request finding points: the field, its value and line when the message has them. */
+const at = (values: TicketValue, lines: Record<string, number>, field: string) => ({
+  field,
+  ...(values[field] !== undefined ? { value: values[field] } : {}),
+  ...(lines[field] !== undefined ? { line: lines[field] } : {}),
+});
 
 export function checkGetRequest(
   get: GetRequest,
   index: ProfileIndex,
   lines: Record<string, number>,
+  values: TicketValue = getRequestValues(get),
 ): Draft[] {
   const r = index.profile.getRequest;
-  const values = getRequestValues(get);
   const out: Draft[] = [];
-  const at = (field: string) => ({
-    field,
-    ...(values[field] !== undefined ? { value: values[field] } : {}),
-    ...(lines[field] !== undefined ? { line: lines[field] } : {}),
-  });
   for (const field of r.mandatory) {
     if (isGiven(values[field])) continue;
     out.push({
-      ...at(field),
+      ...at(values, lines, field),
       rule: 'MANDATORY',
       severity: 'error',
       demand: 'missing',
@@ -42,7 +47,7 @@ export function checkGetRequest(
   for (const group of r.oneOf) {
     if (group.some((f) => isGiven(values[f]))) continue;
     out.push({
-      ...at(group[0]!),
+      ...at(values, lines, group[0]!),
       rule: 'ONEOF',
       severity: 'error',
       demand: 'missing',

@@ -7,13 +7,10 @@
 import type { ActionDef, OperationDef, ProfileIndex, TransitionDef } from '../profile/index.ts';
 import type { TicketValue } from '../soap/model.ts';
 import type { RuleContext } from './context.ts';
-import { closureCodesOf, rolesOf } from './roles.ts';
+import { actionPlan, operationPlan, type Pair, planOf, transitionPlan } from './plan.ts';
 import { type Draft, isGiven, list, q } from './text.ts';
 
-interface Pair {
-  action: ActionDef;
-  transition: TransitionDef;
-}
+export { declaredFields } from './plan.ts';
 
 export interface Identified {
   action?: ActionDef;
@@ -24,18 +21,20 @@ export interface Identified {
 const describe = (pairs: Pair[]) =>
   [...new Set(pairs.map((p) => `${p.transition.id} ${p.transition.title}`))].join(', ');
 
-/** Fields an action mentions in any way. */
-export function declaredFields(a: ActionDef): Set<string> {
-  return new Set([
-    ...a.mandatory,
-    ...a.optional,
-    ...(a.oneOf ?? []).flat(),
-    ...(a.conditions ?? []).flatMap((c) => [c.when.field, ...c.require]),
-    ...Object.keys(a.fixed ?? {}),
-    ...Object.keys(a.allowed ?? {}),
-    ...(a.discriminator ? [a.discriminator.field] : []),
-  ]);
+/** The pairs that pass `keep`: the same array when all do (the common case allocates nothing). */
+function narrow(pairs: Pair[], keep: (p: Pair) => boolean): Pair[] {
+  for (let i = 0; i < pairs.length; i++) {
+    if (!keep(pairs[i]!)) return pairs.filter(keep);
+  }
+  return pairs;
 }
+
+/** Where an identification finding points: the field, its value and line when known. */
+const at = (lines: Record<string, number>, field: string, value?: string | null) => ({
+  field,
+  ...(value !== undefined ? { value } : {}),
+  ...(lines[field] !== undefined ? { line: lines[field] } : {}),
+});
 
 export function identifyAction(
   ticket: TicketValue,
@@ -44,21 +43,11 @@ export function identifyAction(
   ctx: RuleContext,
   lines: Record<string, number>,
 ): Identified {
-  const roles = rolesOf(index);
+  const { roles, states } = planOf(index);
   const drafts: Draft[] = [];
-  const active = new Set(index.activeTransitions.map((t) => t.id));
-  const actions = index.activeActions.filter((a) => a.operation === operation);
-  let pairs: Pair[] = actions.flatMap((action) =>
-    action.transitions
-      .filter((id) => active.has(id))
-      .map((id) => ({ action, transition: index.transition.get(id)! })),
-  );
+  const { actions, pairs: carried, byDescription } = operationPlan(index, operation);
+  let pairs = carried;
   if (pairs.length === 0) return { drafts };
-  const at = (field: string, value?: string | null) => ({
-    field,
-    ...(value !== undefined ? { value } : {}),
-    ...(lines[field] !== undefined ? { line: lines[field] } : {}),
-  });
 
   const descField = roles.description;
   const desc = descField ? ticket[descField.name] : undefined;
@@ -68,7 +57,7 @@ export function identifyAction(
     const catalogues = [...new Set(actions.map((a) => a.catalogue))].join('/');
     const required = actions.every((a) => a.mandatory.includes(descField.name));
     drafts.push({
-      ...at(descField.name, desc),
+      ...at(lines, descField.name, desc),
       rule: required ? 'MANDATORY' : 'ACTION.UNIDENTIFIED',
       severity: 'error',
       demand: 'missing',
@@ -81,12 +70,12 @@ export function identifyAction(
     return { drafts };
   }
   if (descField && isGiven(desc)) {
-    const byDesc = pairs.filter((p) => p.transition.description === desc);
-    if (byDesc.length === 0) {
+    const byDesc = byDescription.get(desc);
+    if (!byDesc) {
       const elsewhere = index.activeTransitions.find((t) => t.description === desc);
       const l = index.list.get(descField.list!)!;
       drafts.push({
-        ...at(descField.name, desc),
+        ...at(lines, descField.name, desc),
         rule: elsewhere ? 'ACTION.OPERATION' : 'ACTION.UNKNOWN',
         severity: 'error',
         basis: elsewhere ? elsewhere.basis : l.basis,
@@ -102,42 +91,44 @@ export function identifyAction(
   const code = desc ?? pairs[0]!.transition.description;
   const where = descField?.name ?? index.settings.illegalTransitionField;
 
-  if (ctx.sender) {
-    const bySender = pairs.filter((p) => p.action.actor === ctx.sender);
+  const sender = ctx.sender;
+  if (sender) {
+    const bySender = narrow(pairs, (p) => p.action.actor === sender);
     if (bySender.length === 0) {
       const other = pairs[0]!.action;
       drafts.push({
-        ...at(where, desc),
+        ...at(lines, where, desc),
         rule: 'ACTION.ACTOR',
         severity: 'error',
         basis: other.basis,
         clause: other.clause,
-        explanation: `l'action ${q(code)} est réservée à l'${other.actor} (${other.catalogue}), elle ne peut pas être envoyée par l'${ctx.sender}`,
+        explanation: `l'action ${q(code)} est réservée à l'${other.actor} (${other.catalogue}), elle ne peut pas être envoyée par l'${sender}`,
       });
     } else pairs = bySender;
   }
 
   const current = ctx.current;
   if (current && pairs.some((p) => p.transition.from !== null)) {
-    const stateDef = index.profile.states.find((s) => s.name === current.state);
+    const stateDef = states.get(current.state);
     const field = index.settings.illegalTransitionField;
     const basis = index.profile.settingsBasis.illegalTransitionField;
     if (stateDef?.final) {
       drafts.push({
-        ...at(field, ticket[field]),
+        ...at(lines, field, ticket[field]),
         rule: 'TRANSITION.FINAL',
         severity: 'error',
         ...basis,
         explanation: `le ticket est dans l'état final « ${current.state} » : aucune action n'est permise (${q(code)} refusée)`,
       });
     } else {
-      const byFrom = pairs.filter(
+      const byFrom = narrow(
+        pairs,
         (p) => p.transition.from === null || p.transition.from.includes(current.state),
       );
       if (byFrom.length === 0) {
         const from = [...new Set(pairs.flatMap((p) => p.transition.from ?? []))];
         drafts.push({
-          ...at(field, ticket[field]),
+          ...at(lines, field, ticket[field]),
           rule: 'TRANSITION',
           severity: 'error',
           ...basis,
@@ -150,13 +141,7 @@ export function identifyAction(
   const stateField = roles.state;
   const requested = stateField ? ticket[stateField.name] : undefined;
   if (stateField && isGiven(requested)) {
-    const reaches = (t: TransitionDef) =>
-      t.to !== 'unchanged'
-        ? requested === t.to
-        : current
-          ? requested === current.state
-          : (t.from ?? []).includes(requested);
-    const byTarget = pairs.filter((p) => reaches(p.transition));
+    const byTarget = narrow(pairs, (p) => reaches(p.transition, requested, current));
     if (byTarget.length === 0) {
       const expected = [
         ...new Set(
@@ -171,7 +156,7 @@ export function identifyAction(
       ];
       const t = pairs[0]!.transition;
       drafts.push({
-        ...at(stateField.name, requested),
+        ...at(lines, stateField.name, requested),
         rule: 'TARGET.STATE',
         severity: 'error',
         basis: t.basis,
@@ -184,20 +169,40 @@ export function identifyAction(
   const codeField = roles.closureCode;
   const closure = codeField ? ticket[codeField.name] : undefined;
   if (codeField && isGiven(closure)) {
-    const byCode = pairs.filter(
-      (p) =>
-        p.transition.closureCodes &&
-        closureCodesOf(index, p.transition.closureCodes).includes(closure.trim()),
+    const trimmed = closure.trim();
+    const byCode = narrow(
+      pairs,
+      (p) => !!p.transition.closureCodes && transitionPlan(index, p.transition).closureCodeSet.has(trimmed),
     );
     if (byCode.length > 0) pairs = byCode;
   }
 
-  const byDiscriminator = pairs.filter((p) => discriminatorHolds(p.action, ticket, index));
+  const byDiscriminator = narrow(pairs, (p) => discriminatorHolds(p.action, ticket, index));
   if (byDiscriminator.length > 0) pairs = byDiscriminator;
 
-  const best = pickBest(pairs, ticket);
-  const transitions = [...new Set(pairs.filter((p) => p.action === best).map((p) => p.transition))];
-  return { action: best, ...(transitions.length === 1 ? { transition: transitions[0]! } : {}), drafts };
+  const best = pickBest(pairs, ticket, index);
+  const transition = onlyTransition(pairs, best);
+  return { action: best, ...(transition ? { transition } : {}), drafts };
+}
+
+/** Whether a transition leads to the requested state. */
+function reaches(t: TransitionDef, requested: string, current: RuleContext['current']): boolean {
+  return t.to !== 'unchanged'
+    ? requested === t.to
+    : current
+      ? requested === current.state
+      : (t.from ?? []).includes(requested);
+}
+
+/** The transition the best action performs, when its remaining pairs leave only one. */
+function onlyTransition(pairs: Pair[], best: ActionDef): TransitionDef | undefined {
+  let only: TransitionDef | undefined;
+  for (const p of pairs) {
+    if (p.action !== best) continue;
+    if (only === undefined) only = p.transition;
+    else if (only !== p.transition) return undefined;
+  }
+  return only;
 }
 
 /**
@@ -209,25 +214,30 @@ function discriminatorHolds(a: ActionDef, ticket: TicketValue, index: ProfileInd
   if (!d) return true;
   const v = ticket[d.field];
   const f = index.field.get(d.field);
-  const l = f?.list ? index.list.get(f.list) : undefined;
-  if (isGiven(v) && l?.mode === 'strict' && !l.values.includes(v) && !l.legacy?.includes(v)) return true;
+  const sets = f?.list ? planOf(index).lists.get(f.list) : undefined;
+  if (isGiven(v) && sets?.def.mode === 'strict' && !sets.values.has(v) && !sets.legacy?.has(v)) return true;
   if (d.in) return isGiven(v) && d.in.includes(v);
   if (d.notIn) return !isGiven(v) || !d.notIn.includes(v);
   return true;
 }
 
 /** The action whose fields the message fits best: fewest missing, then most of its fields present. */
-function pickBest(pairs: Pair[], ticket: TicketValue): ActionDef {
+function pickBest(pairs: Pair[], ticket: TicketValue, index: ProfileIndex): ActionDef {
+  const first = pairs[0]!.action;
+  if (pairs.every((p) => p.action === first)) return first;
   let best: ActionDef | undefined;
-  let bestScore: [number, number] = [Number.POSITIVE_INFINITY, -1];
+  let bestMissing = Number.POSITIVE_INFINITY;
+  let bestPresent = -1;
   for (const a of new Set(pairs.map((p) => p.action))) {
     const missing =
       a.mandatory.filter((f) => !isGiven(ticket[f])).length +
       (a.oneOf ?? []).filter((g) => !g.some((f) => isGiven(ticket[f]))).length;
-    const present = [...declaredFields(a)].filter((f) => isGiven(ticket[f])).length;
-    if (missing < bestScore[0] || (missing === bestScore[0] && present > bestScore[1])) {
+    let present = 0;
+    for (const f of actionPlan(index, a).declared) if (isGiven(ticket[f])) present++;
+    if (missing < bestMissing || (missing === bestMissing && present > bestPresent)) {
       best = a;
-      bestScore = [missing, present];
+      bestMissing = missing;
+      bestPresent = present;
     }
   }
   return best!;

@@ -1,8 +1,9 @@
 /** SIREN: 9 digits whose last one is a Luhn check digit (§1). */
+import { allDigits } from './formats.ts';
 
 /** True when `digits` passes the Luhn check. */
 export function luhnValid(digits: string): boolean {
-  if (!/^\d+$/.test(digits)) return false;
+  if (!allDigits(digits)) return false;
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
     let d = digits.charCodeAt(digits.length - 1 - i) - 48;
@@ -21,7 +22,7 @@ export function luhnCheckDigit(body: string): string {
   throw new Error(`no Luhn digit for ${body}`);
 }
 
-export const isSirenShape = (v: string) => /^\d{9}$/.test(v);
+export const isSirenShape = (v: string) => v.length === 9 && allDigits(v);
 
 /** A valid SIREN from 8 digits. */
 export const sirenFrom = (eightDigits: string) => `${eightDigits}${luhnCheckDigit(eightDigits)}`;

@@ -52,6 +52,13 @@ export function list(values: readonly string[], max = 8): string {
   return shown.join(', ');
 }
 
+/** A printable ASCII character other than space: never trimmed by String.prototype.trim. */
+export const isVisibleAscii = (c: number) => c > 32 && c < 127;
+
 /** True when a value counts as given: present, not nil, not blank. */
 export const isGiven = (v: string | null | undefined): v is string =>
-  typeof v === 'string' && v.trim() !== '';
+  typeof v === 'string' && (isVisibleAscii(v.charCodeAt(0)) || v.trim() !== '');
+
+/** v.trim(), without the call when both ends are visible ASCII (the usual value). */
+export const trimmed = (v: string) =>
+  isVisibleAscii(v.charCodeAt(0)) && isVisibleAscii(v.charCodeAt(v.length - 1)) ? v : v.trim();
