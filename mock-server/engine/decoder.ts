@@ -79,7 +79,8 @@ export class DecodePool {
     const slot = this.pick();
     if (!slot) return this.fallback(raw);
     const id = this.nextId++;
-    // An exact copy, transferred: never the (possibly pooled, larger) buffer the socket filled.
+    // An exact copy: a view on the socket's (pooled, larger) buffer would clone all of it. Cloned,
+    // not transferred: for a few kilobytes, detaching buffers costs more than copying them.
     const copy = new Uint8Array(raw);
     return new Promise<DecodedMessage>((resolve, reject) => {
       this.pending.set(id, { raw, slot, resolve, reject });
@@ -93,10 +94,7 @@ export class DecodePool {
     const batch = slot.batch;
     slot.batch = [];
     if (batch.length === 0 || !this.slots.includes(slot)) return;
-    slot.worker.postMessage(
-      batch,
-      batch.map((r) => r.raw.buffer as ArrayBuffer),
-    );
+    slot.worker.postMessage(batch);
   }
 
   /** Workers ready to decode (tests, diagnostics). */
