@@ -4,12 +4,25 @@
  * Every getter of a libxml2-wasm node object crosses the wasm boundary and most allocate (a node
  * object per `next`, a decoded string per `namespaceUri`, an array per `attrs`, a wasm-side copy
  * per `content`). The raw access below reads libxml2's node structs straight from the wasm memory
- * by pointer. It rests on libxml2-wasm internals (the struct layout its own readers use, the heap
- * view one of them returns, the `_nodePtr` of a node object), so a probe compares it with the
- * public API when the module loads and the codec falls back to the public API if they disagree.
+ * by pointer, and a message is parsed without the library's document object (whose bookkeeping, a
+ * weak reference and a finalizer per document, costs microseconds a message). It rests on
+ * libxml2-wasm internals (the struct layout its own readers use, the heap view one of them returns,
+ * the `_nodePtr` of a node object, the steps of its parse), so a probe compares it with the public
+ * API when the module loads and the codec falls back to the public API if they disagree.
  */
-import { ParseOption, XmlDocument, type XmlElement, type XmlNode } from 'libxml2-wasm';
-import { XmlNodeSetStruct, XmlNodeStruct, xmlNodeGetContent } from 'libxml2-wasm/lib/libxml2.mjs';
+import { isDeepStrictEqual } from 'node:util';
+import { ParseOption, XmlDocument, XmlElement, XmlError, type XmlNode, XmlParseError } from 'libxml2-wasm';
+import {
+  error,
+  XmlNodeSetStruct,
+  xmlCtxtSetErrorHandler,
+  xmlDocGetRootElement,
+  xmlFreeDoc,
+  xmlFreeParserCtxt,
+  xmlNewParserCtxt,
+  xmlNodeGetContent,
+  xmlReadMemory,
+} from 'libxml2-wasm/lib/libxml2.mjs';
 
 export const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 
@@ -40,6 +53,13 @@ export interface Tree<N = unknown> {
   element(el: N): XmlElement;
 }
 
+/** A parsed message: its tree (opened once the parse succeeded) and the release of its memory. */
+export interface ParsedDocument {
+  /** The tree of the document; throws when the document has no root element. */
+  open(): Tree;
+  dispose(): void;
+}
+
 const ELEMENT = 1;
 const TEXT = 3;
 
@@ -59,61 +79,104 @@ const HREF = 8;
 const nodePtr = (node: XmlNode): number => (node as unknown as { _nodePtr: number })._nodePtr;
 
 /**
- * The wasm memory of libxml2-wasm: the library's node-set reader returns a view on its heap, whose
- * buffer is the whole memory. A view is detached when the memory grows; callers re-map then.
+ * The public object of an element pointer, built as the library's constructor builds it: the
+ * pointer under XmlElement's prototype. Running that constructor (as its internal `createNode`
+ * does) costs microseconds: V8 has no fast path for constructing a derived class whose `name` was
+ * redefined, which TypeScript's decorator helpers do to XmlElement. The probe checks that the
+ * library reads such an object as its own.
  */
-const wasmMemory = (anyPtr: number): ArrayBuffer =>
-  XmlNodeSetStruct.nodeTable(anyPtr, 0).buffer as ArrayBuffer;
+function elementAt(ptr: number): XmlElement {
+  const el = Object.create(XmlElement.prototype) as XmlElement;
+  (el as unknown as { _nodePtr: number })._nodePtr = ptr;
+  return el;
+}
 
-const utf8 = new TextDecoder();
+/**
+ * Views on the wasm memory of libxml2-wasm, shared by every tree: the library's node-set reader
+ * returns a view on its heap, whose buffer is the whole memory. Views are detached when the memory
+ * grows; they are re-made then.
+ */
+const heap = { u8: new Uint8Array(0), i32: new Int32Array(0), bytes: Buffer.alloc(0) };
+
+function mapMemory(anyPtr: number): void {
+  const memory = XmlNodeSetStruct.nodeTable(anyPtr, 0).buffer as ArrayBuffer;
+  heap.u8 = new Uint8Array(memory);
+  heap.i32 = new Int32Array(memory);
+  heap.bytes = Buffer.from(memory);
+}
+
+/** The address of the NUL ending the string at `ptr`. */
+function cstrEnd(ptr: number): number {
+  const u8 = heap.u8;
+  let end = ptr;
+  while (end < u8.length && u8[end] !== 0) end++;
+  return end;
+}
+
+/**
+ * The UTF-8 string between two addresses, as TextDecoder decodes it (the codec always has): a
+ * leading byte order mark is dropped. Buffer's decoder is used for speed; it keeps the mark.
+ */
+function utf8At(start: number, end: number): string {
+  const u8 = heap.u8;
+  const bom = u8[start] === 0xef && u8[start + 1] === 0xbb && u8[start + 2] === 0xbf && end - start >= 3;
+  return heap.bytes.toString(undefined, bom ? start + 3 : start, end);
+}
+
+/** A NUL-terminated UTF-8 string. */
+function cstr(ptr: number): string {
+  return ptr === 0 ? '' : utf8At(ptr, cstrEnd(ptr));
+}
+
+/**
+ * The names and namespace URIs of messages (strings libxml2 interns), kept across documents and
+ * found again by content: a hash computed while looking for the NUL, then a byte comparison. A
+ * known name costs no decoding, and being the same string every time, its hash for the reader's
+ * maps is computed once.
+ */
+const vocabulary = new Map<number, { utf8: Uint8Array; text: string }>();
+const VOCABULARY_MAX = 2048;
+/** Longer strings are decoded but not kept: the vocabulary stays small whatever the messages. */
+const WORD_MAX_BYTES = 256;
+
+function vocabularyString(ptr: number): string {
+  const u8 = heap.u8;
+  let hash = 0;
+  let end = ptr;
+  for (let c = u8[end]; c !== 0 && c !== undefined; c = u8[++end]) hash = (Math.imul(hash, 31) + c) | 0;
+  const known = vocabulary.get(hash);
+  if (known !== undefined && sameBytes(known.utf8, u8, ptr, end)) return known.text;
+  const text = utf8At(ptr, end);
+  if (end - ptr > WORD_MAX_BYTES) return text;
+  if (vocabulary.size >= VOCABULARY_MAX) vocabulary.clear();
+  vocabulary.set(hash, { utf8: u8.slice(ptr, end), text });
+  return text;
+}
+
+function sameBytes(utf8: Uint8Array, u8: Uint8Array, start: number, end: number): boolean {
+  if (utf8.length !== end - start) return false;
+  for (let k = 0; k < utf8.length; k++) if (utf8[k] !== u8[start + k]) return false;
+  return true;
+}
 
 /**
  * Pointer-based access reading libxml2's structs straight from the wasm memory: no call into wasm
- * and no allocation per node. Names (interned by libxml2) and namespace URIs are decoded once per
- * document; text is decoded from the text node itself, libxml2 being asked only for mixed content.
+ * and no allocation per node. Text is decoded from the text node itself, libxml2 being asked only
+ * for mixed content.
  */
 class RawTree implements Tree<number> {
-  readonly root: number;
-  private readonly rootElement: XmlElement;
-  private readonly strings = new Map<number, string>();
-  private u8!: Uint8Array;
-  private i32!: Int32Array;
+  /** The last namespace URI read, by address: siblings mostly share theirs. */
+  private href = 0;
+  private hrefText = '';
 
-  constructor(doc: XmlDocument) {
-    this.rootElement = doc.root;
-    this.root = nodePtr(this.rootElement);
-    this.map();
-  }
-
-  private map(): void {
-    const memory = wasmMemory(this.root);
-    this.u8 = new Uint8Array(memory);
-    this.i32 = new Int32Array(memory);
+  constructor(readonly root: number) {
+    if (heap.i32.length === 0) mapMemory(root);
   }
 
   /** The 32-bit word at an address, re-mapping the memory if it grew since. */
   private word(addr: number): number {
-    if (this.i32.length === 0) this.map();
-    return this.i32[addr >> 2]!;
-  }
-
-  /** A NUL-terminated UTF-8 string (one native decode; a JS char loop is several times slower). */
-  private cstr(ptr: number): string {
-    if (ptr === 0) return '';
-    const u8 = this.u8;
-    let end = ptr;
-    while (end < u8.length && u8[end] !== 0) end++;
-    return utf8.decode(u8.subarray(ptr, end));
-  }
-
-  /** An interned string (element name, namespace URI): decoded once per document. */
-  private interned(ptr: number): string {
-    let s = this.strings.get(ptr);
-    if (s === undefined) {
-      s = this.cstr(ptr);
-      this.strings.set(ptr, s);
-    }
-    return s;
+    if (heap.i32.length === 0) mapMemory(this.root);
+    return heap.i32[addr >> 2]!;
   }
 
   children(el: number): number[] {
@@ -125,12 +188,19 @@ class RawTree implements Tree<number> {
   }
 
   name(el: number): string {
-    return this.interned(this.word(el + NAME));
+    const name = this.word(el + NAME);
+    return name === 0 ? '' : vocabularyString(name);
   }
 
   ns(el: number): string {
     const ns = this.word(el + NS);
-    return ns ? this.interned(this.word(ns + HREF)) : '';
+    if (ns === 0) return '';
+    const href = this.word(ns + HREF);
+    if (href !== this.href) {
+      this.href = href;
+      this.hrefText = href === 0 ? '' : vocabularyString(href);
+    }
+    return this.hrefText;
   }
 
   line(el: number): number {
@@ -151,11 +221,9 @@ class RawTree implements Tree<number> {
     const first = this.word(el + CHILDREN);
     if (first === 0) return '';
     if (this.word(first + NEXT) === 0 && this.word(first + TYPE) === TEXT)
-      return this.cstr(this.word(first + CONTENT));
+      return cstr(this.word(first + CONTENT));
     // Several nodes (text split by a comment, say): libxml2 concatenates them; it may grow the memory.
-    const text = xmlNodeGetContent(el);
-    this.map();
-    return text;
+    return xmlNodeGetContent(el);
   }
 
   hasElementChild(el: number): boolean {
@@ -166,17 +234,61 @@ class RawTree implements Tree<number> {
   }
 
   element(el: number): XmlElement {
-    if (el === this.root) return this.rootElement;
-    // Rebuild the public object by walking down from the root (once per message, for the validator).
-    const path: number[] = [];
-    for (let n = el; n && n !== this.root; n = XmlNodeStruct.parent(n)) path.unshift(n);
-    let node: XmlElement = this.rootElement;
-    for (const target of path) {
-      const c = elementChildren(node).find((e) => nodePtr(e) === target);
-      if (!c) throw new Error('node not found under the root');
-      node = c;
-    }
-    return node;
+    return elementAt(el);
+  }
+}
+
+/** libxml2 xmlErrorLevel: diagnostics at this level or above make the parse fail (as in the library). */
+const XML_ERR_ERROR = 2;
+
+/**
+ * The steps of `XmlDocument.fromBuffer` without the document object: a parser context whose
+ * diagnostics the library's collector gathers, the same failure rule and the same error.
+ */
+function parseRaw(bytes: Uint8Array): number {
+  const ctxt = xmlNewParserCtxt();
+  const errors = error.storage.allocate([]);
+  try {
+    xmlCtxtSetErrorHandler(ctxt, error.errorCollector, errors);
+    const doc = xmlReadMemory(ctxt, bytes, null, null, PARSE_OPTIONS);
+    const details = error.storage.get(errors);
+    if (doc && !details.some((d) => d.level >= XML_ERR_ERROR)) return doc;
+    if (doc) xmlFreeDoc(doc);
+    throw new XmlParseError(
+      details.length > 0 ? details.map((d) => d.message).join('') : 'Failed to parse XML',
+      details,
+    );
+  } finally {
+    error.storage.free(errors);
+    xmlFreeParserCtxt(ctxt);
+  }
+}
+
+// Classes rather than object literals: tsx names every arrow function assigned to a property
+// (keepNames), a cost paid per message.
+class RawDocument implements ParsedDocument {
+  constructor(private readonly doc: number) {}
+
+  open(): Tree {
+    const root = xmlDocGetRootElement(this.doc);
+    if (!root) throw new XmlError();
+    return new RawTree(root) as Tree;
+  }
+
+  dispose(): void {
+    xmlFreeDoc(this.doc);
+  }
+}
+
+class PublicDocument implements ParsedDocument {
+  constructor(private readonly doc: XmlDocument) {}
+
+  open(): Tree {
+    return new PublicTree(this.doc) as Tree;
+  }
+
+  dispose(): void {
+    this.doc.dispose();
   }
 }
 
@@ -247,19 +359,62 @@ const PROBE = `<p:a xmlns:p="urn:probe:a" xmlns:i="${XSI_NS}">
   <e i:nil="1"/>text<!-- c --><f/><g>x<!-- split -->y</g><h>a</h><h>${'long text, ü, '.repeat(8)}</h>
   <i:nil>a<![CDATA[<b>]]>c</i:nil><p:k i:nil=" true "/><l>&#x1F600;</l></p:a>`;
 
+const MALFORMED_PROBE = '<a>\n<b></a>';
+const probeBytes = (text: string) => new TextEncoder().encode(text);
+const parsePublic = (bytes: Uint8Array) => XmlDocument.fromBuffer(bytes, { option: PARSE_OPTIONS });
+
+/** What the library's getters read from an element object. */
+const seen = (el: XmlElement) => [el.name, el.namespaceUri, el.line, el.content];
+
+/** The error a parse throws (message and libxml2 details), or what it returns. */
+function outcome(parse: () => unknown): unknown {
+  try {
+    return parse();
+  } catch (e) {
+    return e instanceof XmlParseError ? { message: e.message, details: e.details } : e;
+  }
+}
+
+/** Raw access, raw parse and element objects against the public API, on one document. */
+function probeDocument(doc: XmlDocument, parsed: ParsedDocument): boolean {
+  const expected = JSON.stringify(describe(new PublicTree(doc)));
+  const raw = parsed.open() as RawTree;
+  if (JSON.stringify(describe(raw)) !== expected) return false;
+  if (JSON.stringify(describe(new RawTree(nodePtr(doc.root)))) !== expected) return false;
+  const payload = raw.children(raw.root)[1];
+  const publicPayload = elementChildren(doc.root)[1];
+  if (payload === undefined || publicPayload === undefined) return false;
+  const element = raw.element(payload);
+  return element instanceof XmlElement && isDeepStrictEqual(seen(element), seen(publicPayload));
+}
+
+/** A malformed document fails the raw parse exactly as it fails the library's. */
+function probeFailure(): boolean {
+  const bytes = probeBytes(MALFORMED_PROBE);
+  const expected = outcome(() => parsePublic(bytes));
+  return (
+    expected instanceof Object &&
+    'details' in expected &&
+    isDeepStrictEqual(
+      outcome(() => parseRaw(bytes)),
+      expected,
+    )
+  );
+}
+
 function probeRaw(): boolean {
   let doc: XmlDocument | undefined;
+  let parsed: ParsedDocument | undefined;
   try {
-    doc = XmlDocument.fromString(PROBE, { option: PARSE_OPTIONS });
-    const raw = new RawTree(doc);
-    const pub = new PublicTree(doc);
-    const same = JSON.stringify(describe(raw)) === JSON.stringify(describe(pub));
-    const payload = raw.children(raw.root)[1];
-    return same && payload !== undefined && raw.element(payload).name === 'c';
+    const bytes = probeBytes(PROBE);
+    doc = parsePublic(bytes);
+    parsed = new RawDocument(parseRaw(bytes));
+    return probeDocument(doc, parsed) && probeFailure();
   } catch {
     return false;
   } finally {
     doc?.dispose();
+    parsed?.dispose();
   }
 }
 
@@ -273,8 +428,17 @@ export function useTree(k: TreeKind): void {
   kind = k;
 }
 
+/** A tree over a document parsed elsewhere (the caller keeps ownership of it). */
 export function openTree(doc: XmlDocument, k: TreeKind = kind): Tree {
-  return (k === 'raw' ? new RawTree(doc) : new PublicTree(doc)) as Tree;
+  return (k === 'raw' ? new RawTree(nodePtr(doc.root)) : new PublicTree(doc)) as Tree;
+}
+
+/**
+ * Parses bytes (already through the codec's guards) with the codec's options. Throws what
+ * `XmlDocument.fromBuffer` throws. The caller disposes the result.
+ */
+export function parseDocument(bytes: Uint8Array, k: TreeKind = kind): ParsedDocument {
+  return k === 'raw' ? new RawDocument(parseRaw(bytes)) : new PublicDocument(parsePublic(bytes));
 }
 
 /**

@@ -18,7 +18,7 @@ import type {
   TicketResponse,
   TicketValue,
 } from './model.ts';
-import { parseMessage } from './xml.ts';
+import { parseMessageTree } from './xml.ts';
 
 export const SOAP12_NS = 'http://www.w3.org/2003/05/soap-envelope';
 
@@ -34,9 +34,9 @@ export function readMessage(
   index: ProfileIndex,
   options: ReadOptions = {},
 ): DecodedMessage {
-  const doc = parseMessage(raw, options.maxBytes ?? index.settings.maxMessageBytes);
+  const doc = parseMessageTree(raw, options.maxBytes ?? index.settings.maxMessageBytes);
   try {
-    return readDocument(doc, index, options.validator);
+    return readTree(doc.open(), index, options.validator);
   } catch (e) {
     if (e instanceof CodecError) throw e;
     // A safety net: whatever the document, the caller gets a typed error, never a crash.
@@ -52,7 +52,10 @@ export function readDocument(
   index: ProfileIndex,
   validator?: BodyValidator,
 ): DecodedMessage {
-  const tree = openTree(doc);
+  return readTree(openTree(doc), index, validator);
+}
+
+function readTree(tree: Tree, index: ProfileIndex, validator: BodyValidator | undefined): DecodedMessage {
   const soapNs = index.ns.soapenv;
   const env = tree.root;
   const envName = tree.name(env);

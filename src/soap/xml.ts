@@ -7,7 +7,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { XmlDocument, type XmlElement, XmlParseError } from 'libxml2-wasm';
-import { PARSE_OPTIONS, XSI_NS } from './dom.ts';
+import { PARSE_OPTIONS, type ParsedDocument, parseDocument, XSI_NS } from './dom.ts';
 import { CodecError } from './errors.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -69,42 +69,60 @@ function markupDeclarationAt(bytes: Uint8Array, i: number): string | undefined {
   return undefined;
 }
 
-/** Refuses DTDs and entity declarations before libxml2 sees them (billion laughs, XXE). */
-function refuseDtd(bytes: Uint8Array): void {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = buf.indexOf('<!'); i >= 0; i = buf.indexOf('<!', i + 2)) {
-    const word = markupDeclarationAt(bytes, i);
+const BANG = 0x21;
+const LT = 0x3c;
+
+/**
+ * Refuses DTDs and entity declarations before libxml2 sees them (billion laughs, XXE). A `!` is
+ * rare in a message: it is searched natively, then the `<` before it is looked at.
+ */
+function refuseDtd(bytes: Buffer): void {
+  for (let i = bytes.indexOf(BANG, 1); i >= 0; i = bytes.indexOf(BANG, i + 1)) {
+    const at = i - 1;
+    if (bytes[at] !== LT) continue;
+    const word = markupDeclarationAt(bytes, at);
     if (!word) continue;
     let line = 1;
-    for (let k = 0; k < i; k++) if (bytes[k] === NL) line++;
+    for (let k = 0; k < at; k++) if (bytes[k] === NL) line++;
     throw new CodecError('DTD_FORBIDDEN', `<!${word} found: DTDs and entity declarations are refused`, line);
   }
 }
 
 /** An XML declaration naming another encoding than UTF-8 is refused, whatever the bytes. */
-function refuseDeclaredEncoding(bytes: Uint8Array): void {
-  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 256)).toString(
-    'latin1',
-  );
+function refuseDeclaredEncoding(bytes: Buffer): void {
+  const head = bytes.toString('latin1', 0, Math.min(bytes.byteLength, 256));
   const decl = /^(?:\u00EF\u00BB\u00BF)?\s*<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/.exec(head);
   if (decl && !/^(utf-?8|us-ascii)$/i.test(decl[1]!)) {
     throw new CodecError('NOT_UTF8', `XML declaration names encoding "${decl[1]}": only UTF-8 is accepted`);
   }
 }
 
+/** libxml2's failure as a CodecError (the first diagnostic, with its line). */
+function parseFailure(e: unknown): CodecError {
+  if (e instanceof XmlParseError) {
+    const d = e.details[0];
+    return new CodecError('MALFORMED_XML', `malformed XML: ${(d?.message ?? e.message).trim()}`, d?.line);
+  }
+  return new CodecError('MALFORMED_XML', `malformed XML: ${(e as Error)?.message ?? String(e)}`);
+}
+
+/** The DTD and encoding guards, then a parse whose failure becomes a CodecError. */
+function guardedParse<T>(bytes: Uint8Array, parse: (bytes: Uint8Array) => T): T {
+  const buffer = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  refuseDtd(buffer);
+  refuseDeclaredEncoding(buffer);
+  try {
+    return parse(bytes);
+  } catch (e) {
+    throw parseFailure(e);
+  }
+}
+
 /** Parses guarded UTF-8 bytes. The caller owns the document and must dispose it. */
 export function parseXmlBytes(bytes: Uint8Array): XmlDocument {
-  refuseDtd(bytes);
-  refuseDeclaredEncoding(bytes);
-  try {
-    return XmlDocument.fromBuffer(bytes, { option: PARSE_OPTIONS });
-  } catch (e) {
-    if (e instanceof XmlParseError) {
-      const d = e.details[0];
-      throw new CodecError('MALFORMED_XML', `malformed XML: ${(d?.message ?? e.message).trim()}`, d?.line);
-    }
-    throw new CodecError('MALFORMED_XML', `malformed XML: ${(e as Error)?.message ?? String(e)}`);
-  }
+  return guardedParse(bytes, (b) => XmlDocument.fromBuffer(b, { option: PARSE_OPTIONS }));
 }
 
 /** Parses XML text. The caller owns the document and must dispose it. */
@@ -115,9 +133,9 @@ export function parseXml(text: string): XmlDocument {
   return parseXmlBytes(encoder.encode(text));
 }
 
-/** Size limit, encoding and DTD guards, then parse: raw message → document (caller disposes it). */
-export function parseMessage(raw: Uint8Array | string, maxBytes: number): XmlDocument {
-  return parseXmlBytes(messageBytes(raw, maxBytes));
+/** Size limit, encoding and DTD guards, then parse: raw message → tree (caller disposes it). */
+export function parseMessageTree(raw: Uint8Array | string, maxBytes: number): ParsedDocument {
+  return guardedParse(messageBytes(raw, maxBytes), parseDocument);
 }
 
 export { XSI_NS };
