@@ -160,11 +160,12 @@ describe('store', () => {
     const db = new Database(':memory:');
     try {
       migrate(db);
+      const next = Math.max(...migrations.map((m) => m.version)) + 1;
       const applied = migrate(db, [
         ...migrations,
-        { version: 2, name: 'add note', sql: 'ALTER TABLE tickets ADD COLUMN note TEXT' },
+        { version: next, name: 'add note', sql: 'ALTER TABLE tickets ADD COLUMN note TEXT' },
       ]);
-      expect(applied).toEqual([2]);
+      expect(applied).toEqual([next]);
       expect(
         (db.prepare('PRAGMA table_info(tickets)').all() as { name: string }[]).map((c) => c.name),
       ).toContain('note');
