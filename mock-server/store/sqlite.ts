@@ -156,6 +156,22 @@ const indexedColumnsDiffer = (t: TicketRecord, before: TicketRecord) =>
   (t.fields.technicalId ?? null) !== (before.fields.technicalId ?? null) ||
   (t.fields.commercialId ?? null) !== (before.fields.commercialId ?? null);
 
+/**
+ * The tickets columns an update may change, in the order insertTicket and updateTicket list them
+ * (positional parameters: binding named ones costs a lookup per parameter).
+ */
+const changeable = (t: Omit<TicketRecord, 'id'>) => [
+  t.state,
+  t.open ? 1 : 0,
+  t.lastUpdateVersionNumber,
+  t.fields.technicalId ?? null,
+  t.fields.commercialId ?? null,
+  JSON.stringify(t.fields),
+  t.updatedAt,
+  t.stageAt,
+  t.intakeDone ? 1 : 0,
+];
+
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export function openSqliteStore(options: SqliteStoreOptions = {}): TicketStore {
@@ -231,7 +247,7 @@ class SqliteTicketStore implements TicketStore {
       seqStart: p('INSERT INTO sequence (name, value) VALUES (?, 1) RETURNING value').pluck(),
       // Positional parameters throughout: binding named ones costs a property lookup per parameter.
       insertTicket: p(
-        `INSERT INTO tickets (ticket_key, oc_siren, state, open, version, technical_id, commercial_id, fields, created_at, updated_at, stage_at, intake_done)
+        `INSERT INTO tickets (ticket_key, oc_siren, created_at, state, open, version, technical_id, commercial_id, fields, updated_at, stage_at, intake_done)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       updateTicket: p(
@@ -381,20 +397,7 @@ class SqliteTicketStore implements TicketStore {
   }
 
   insertTicket(t: Omit<TicketRecord, 'id'>): TicketRecord {
-    const info = this.s.insertTicket.run(
-      t.troubleTicketKey,
-      t.ocSiren,
-      t.state,
-      t.open ? 1 : 0,
-      t.lastUpdateVersionNumber,
-      t.fields.technicalId ?? null,
-      t.fields.commercialId ?? null,
-      JSON.stringify(t.fields),
-      t.createdAt,
-      t.updatedAt,
-      t.stageAt,
-      t.intakeDone ? 1 : 0,
-    );
+    const info = this.s.insertTicket.run(t.troubleTicketKey, t.ocSiren, t.createdAt, ...changeable(t));
     return this.remember({ ...t, id: Number(info.lastInsertRowid) });
   }
 
@@ -408,18 +411,7 @@ class SqliteTicketStore implements TicketStore {
         t.id,
       );
     } else {
-      this.s.updateTicket.run(
-        t.state,
-        t.open ? 1 : 0,
-        t.lastUpdateVersionNumber,
-        t.fields.technicalId ?? null,
-        t.fields.commercialId ?? null,
-        JSON.stringify(t.fields),
-        t.updatedAt,
-        t.stageAt,
-        t.intakeDone ? 1 : 0,
-        t.id,
-      );
+      this.s.updateTicket.run(...changeable(t), t.id);
     }
     this.remember(t);
   }

@@ -6,12 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalMockEngine } from '../../mock-server/engine/index.ts';
-import { DB_FILE_NAME, openSqliteStore } from '../../mock-server/store/index.ts';
-import type { TicketRecord } from '../../mock-server/store/types.ts';
+import { openSqliteStore } from '../../mock-server/store/index.ts';
 import { create, createValue, engine, fault, getByKey, INVENTORY, set, setValue } from './helpers.ts';
+import { onDisk, ticketRecord as record } from './store-fixtures.ts';
 
 const dirs: string[] = [];
 const closers: (() => unknown)[] = [];
@@ -29,30 +28,6 @@ const open = (...args: Parameters<typeof engine>): LocalMockEngine => {
   closers.push(() => e.close());
   return e;
 };
-
-/** What another connection (a restarted process) finds in the file. */
-function onDisk(dir: string, sql: string, ...params: unknown[]): unknown[] {
-  const db = new Database(join(dir, DB_FILE_NAME), { readonly: true });
-  try {
-    return db.prepare(sql).all(...params);
-  } finally {
-    db.close();
-  }
-}
-
-const record = (key: string, overrides: Partial<TicketRecord> = {}): Omit<TicketRecord, 'id'> => ({
-  troubleTicketKey: key,
-  ocSiren: '380129866',
-  state: 'QUEUED',
-  open: true,
-  lastUpdateVersionNumber: 1,
-  fields: { technicalId: 'FI-1', commercialId: 'ACC-1', troubleDescription: 'x' },
-  createdAt: '2025-01-06T08:00:00.000Z',
-  updatedAt: '2025-01-06T08:00:00.000Z',
-  stageAt: '2025-01-06T08:00:00.000Z',
-  intakeDone: true,
-  ...overrides,
-});
 
 describe('answers wait for the group commit', () => {
   it('concurrent creates and sets are all on disk when their answers arrive', async () => {

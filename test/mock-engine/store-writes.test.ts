@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DB_FILE_NAME, migrate, migrations, openSqliteStore } from '../../mock-server/store/index.ts';
+import { migrate, migrations, openSqliteStore } from '../../mock-server/store/index.ts';
 import type { TicketRecord, TicketStore } from '../../mock-server/store/types.ts';
+import { onDisk, ticketRecord as record } from './store-fixtures.ts';
 
 const dirs: string[] = [];
 const stores: TicketStore[] = [];
@@ -26,29 +27,6 @@ const open = (...args: Parameters<typeof openSqliteStore>) => {
 afterEach(() => {
   for (const s of stores.splice(0)) s.close();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function onDisk(dir: string, sql: string): unknown[] {
-  const db = new Database(join(dir, DB_FILE_NAME), { readonly: true });
-  try {
-    return db.prepare(sql).all();
-  } finally {
-    db.close();
-  }
-}
-
-const record = (key: string, overrides: Partial<TicketRecord> = {}): Omit<TicketRecord, 'id'> => ({
-  troubleTicketKey: key,
-  ocSiren: '380129866',
-  state: 'QUEUED',
-  open: true,
-  lastUpdateVersionNumber: 1,
-  fields: { technicalId: `FI-${key}`, commercialId: `ACC-${key}`, troubleDescription: 'x' },
-  createdAt: '2025-01-06T08:00:00.000Z',
-  updatedAt: '2025-01-06T08:00:00.000Z',
-  stageAt: '2025-01-06T08:00:00.000Z',
-  intakeDone: true,
-  ...overrides,
 });
 
 describe('the first writes of a turn', () => {
