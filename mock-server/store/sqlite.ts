@@ -4,9 +4,9 @@
  * the process being killed (SIGKILL) — only an OS crash or power loss can lose the last commits.
  * `synchronous: 'FULL'` closes that gap at the cost of one fsync per commit.
  *
- * Group commit: `grouped(fn)` runs `fn` atomically (a savepoint) inside one transaction shared by
- * every request handled in the same event-loop turn, committed once at the end of the turn
- * (setImmediate). `committed()` resolves after that commit: a caller that must not answer before
+ * Group commit: `grouped(fn)` runs `fn` atomically inside one transaction shared by every request
+ * handled in the same event-loop turn (the first writes by the transaction itself, later ones as
+ * savepoints), committed once at the end of the turn (setImmediate). `committed()` resolves after that commit: a caller that must not answer before
  * its writes are durable awaits it. Checkpoints run on a worker thread (checkpointer.ts).
  */
 import { mkdirSync } from 'node:fs';
