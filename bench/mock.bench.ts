@@ -17,11 +17,11 @@
  * is bounded in time. Environment: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 5),
  * BENCH_PRELOAD (tickets, default 100000), BENCH_STRICT=1 (exit 1 when a target is missed).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -84,6 +84,23 @@ function waitFor(child: ChildProcess, re: RegExp, timeoutMs = 60_000): Promise<R
   });
 }
 
+/** Clock ticks per second of /proc/<pid>/stat's CPU times. */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU time (user + system, every thread) a process has used so far, in µs. */
+function processCpuUs(pid: number): number {
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+
 /** Peak resident set (VmHWM) of a process, in MB. */
 function peakRssMb(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -133,6 +150,9 @@ interface Figures {
   /** Answers whose returnCode was not 0 (mock only). */
   refused: number;
   requests: number;
+  /** CPU per request, all threads, during the measured run: the server's and the load client's. */
+  serverCpuUs: number;
+  clientCpuUs: number;
 }
 
 type Requests = autocannon.Request[];
@@ -164,7 +184,11 @@ async function measure(
   await run(url, requests, WARMUP);
   await afterWarmup?.();
   const before = refused();
+  const server0 = processCpuUs(pid);
+  const client0 = process.cpuUsage();
   const r = await run(url, requests, DURATION);
+  const client = process.cpuUsage(client0);
+  const perRequest = (us: number) => us / Math.max(1, r.requests.total);
   return {
     name,
     reqPerSec: r.requests.average,
@@ -174,6 +198,8 @@ async function measure(
     errors: r.errors + r.timeouts + r.non2xx,
     refused: refused() - before,
     requests: r.requests.total,
+    serverCpuUs: perRequest(processCpuUs(pid) - server0),
+    clientCpuUs: perRequest(client.user + client.system),
   };
 }
 
@@ -409,12 +435,25 @@ const fmt = (n: number, d = 0) =>
   n.toLocaleString('en', { minimumFractionDigits: d, maximumFractionDigits: d });
 
 function table(rows: Figures[]): string {
-  const head = ['server', 'req/s', 'p50 ms', 'p99 ms', 'peak RSS MB', 'requests', 'errors', 'refused'];
+  const head = [
+    'server',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'CPU µs/req',
+    'client µs/req',
+    'peak RSS MB',
+    'requests',
+    'errors',
+    'refused',
+  ];
   const body = rows.map((r) => [
     r.name,
     fmt(r.reqPerSec),
     fmt(r.p50, 1),
     fmt(r.p99, 1),
+    fmt(r.serverCpuUs),
+    fmt(r.clientCpuUs),
     fmt(r.rssMb),
     fmt(r.requests),
     fmt(r.errors),
@@ -424,6 +463,21 @@ function table(rows: Figures[]): string {
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+/**
+ * What the bare-server target asks of the CPU: server and load client share this machine's cores,
+ * so at the target rate each request may use at most cores / rate of CPU, both sides together.
+ */
+function cpuBudget(bareFigures: Figures, mockFigures: Figures): string {
+  const cores = availableParallelism();
+  const rate = bareFigures.reqPerSec * TARGETS.vsBare;
+  const budget = (cores * 1e6) / rate;
+  const used = mockFigures.serverCpuUs + mockFigures.clientCpuUs;
+  return [
+    `CPU per request: ${fmt(rate)} req/s on ${cores} cores allows ${fmt(budget)} µs for server and client together;`,
+    `the mock used ${fmt(mockFigures.serverCpuUs)} µs and its client ${fmt(mockFigures.clientCpuUs)} µs (${fmt(used)} µs: ${fmt((used * rate) / 1e6, 1)} cores at that rate).`,
+  ].join('\n');
 }
 
 async function main(): Promise<number> {
@@ -480,6 +534,8 @@ async function main(): Promise<number> {
   ];
   console.log('');
   for (const c of checks) console.log(`${c.ok ? 'met    ' : 'NOT MET'}  ${c.what}: ${c.show(c.value)}`);
+  console.log('');
+  console.log(cpuBudget(b, m.fresh));
   const missed = checks.filter((c) => !c.ok).length;
   return missed > 0 && process.env.BENCH_STRICT === '1' ? 1 : 0;
 }
