@@ -172,6 +172,16 @@ const changeable = (t: Omit<TicketRecord, 'id'>) => [
   t.intakeDone ? 1 : 0,
 ];
 
+/** The deliveries columns an attempt may change, in the order addDelivery and updateDelivery list them. */
+const deliveryProgress = (d: NewDelivery) => [
+  d.status,
+  d.attempts,
+  d.lastError ?? null,
+  d.responseXml ?? null,
+  d.returnCode ?? null,
+  d.updatedAt,
+];
+
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export function openSqliteStore(options: SqliteStoreOptions = {}): TicketStore {
@@ -282,8 +292,8 @@ class SqliteTicketStore implements TicketStore {
       ),
       history: p('SELECT * FROM history WHERE ticket_key = ? ORDER BY seq'),
       addDelivery: p(
-        `INSERT INTO deliveries (ticket_key, action, ticket_json, request_xml, status, attempts, last_error, response_xml,
-           return_code, created_at, updated_at)
+        `INSERT INTO deliveries (ticket_key, action, ticket_json, request_xml, created_at, status, attempts, last_error,
+           response_xml, return_code, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       updateDelivery: p(
@@ -517,27 +527,14 @@ class SqliteTicketStore implements TicketStore {
       d.action,
       d.ticketJson,
       d.requestXml,
-      d.status,
-      d.attempts,
-      d.lastError ?? null,
-      d.responseXml ?? null,
-      d.returnCode ?? null,
       d.createdAt,
-      d.updatedAt,
+      ...deliveryProgress(d),
     );
     return { ...d, id: Number(info.lastInsertRowid) };
   }
 
   updateDelivery(d: DeliveryRecord): void {
-    this.s.updateDelivery.run(
-      d.status,
-      d.attempts,
-      d.lastError ?? null,
-      d.responseXml ?? null,
-      d.returnCode ?? null,
-      d.updatedAt,
-      d.id,
-    );
+    this.s.updateDelivery.run(...deliveryProgress(d), d.id);
   }
 
   nextPendingDelivery(key: string): DeliveryRecord | undefined {

@@ -1,7 +1,8 @@
 /**
  * The store's write path as tuned for throughput: the first writes of a turn run without a
  * savepoint of their own, and the ticket indexes only listings and restarts used are gone
- * (migration 2). Each must leave what the store answers unchanged.
+ * (migration 2); ticket and delivery writes bind positional parameters from one column list each.
+ * Each must leave what the store answers unchanged.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -118,5 +119,43 @@ describe('migration 2 (indexes only listings and restarts used)', () => {
     store.updateTicket({ ...first, state: 'CLOSED', open: false }, first);
     expect(keys(store.openTickets())).toEqual(['TT-3']);
     expect(keys(store.listTickets({ state: 'CLOSED' }))).toEqual(['TT-4', 'TT-2', 'TT-1']);
+  });
+});
+
+describe('deliveries', () => {
+  it('read back after a restart exactly as added, then as updated, every column in its place', () => {
+    const dir = tmp();
+    const first = open({ dataDir: dir });
+    const added = first.transaction(() =>
+      first.addDelivery({
+        troubleTicketKey: 'TT-7',
+        action: 'oi.takeInCharge',
+        ticketJson: '{"troubleTicketKey":"TT-7"}',
+        requestXml: '<request/>',
+        status: 'pending',
+        attempts: 0,
+        createdAt: '2025-01-06T08:00:00.000Z',
+        updatedAt: '2025-01-06T08:00:01.000Z',
+      }),
+    );
+    const updated = {
+      ...added,
+      status: 'delivered' as const,
+      attempts: 3,
+      lastError: 'HTTP 503 from the OC',
+      responseXml: '<response/>',
+      returnCode: '0',
+      updatedAt: '2025-01-06T08:00:09.000Z',
+    };
+    first.close();
+    stores.splice(stores.indexOf(first), 1);
+
+    const second = open({ dataDir: dir });
+    expect(second.deliveries('TT-7')).toEqual([added]);
+    second.transaction(() => second.updateDelivery(updated));
+    second.close();
+    stores.splice(stores.indexOf(second), 1);
+
+    expect(open({ dataDir: dir }).deliveries('TT-7')).toEqual([updated]);
   });
 });
