@@ -4,6 +4,7 @@
  * ones (same digest work, same rate limit), so answers and timings do not reveal which logins exist.
  */
 import { hash, timingSafeEqual } from 'node:crypto';
+import { shorten } from '../../src/rules/index.ts';
 import type { Credentials } from '../../src/soap/model.ts';
 import type { Clock } from './clock.ts';
 import type { OcAccount } from './types.ts';
@@ -23,6 +24,10 @@ export type AuthResult =
 const digest = (s: string) => hash('sha256', s, 'buffer');
 /** Bounds the failure table: an attacker cycling random logins cannot grow it without limit. */
 const MAX_TRACKED_LOGINS = 10_000;
+/** A longer login is tracked by its digest, so each entry of the table stays small. */
+const MAX_LOGIN_KEY = 128;
+const failureKey = (login: string) =>
+  login.length <= MAX_LOGIN_KEY ? login : `sha256:${digest(login).toString('base64')}`;
 
 export class Authenticator {
   private readonly accounts = new Map<string, { account: OcAccount; digest: Buffer }>();
@@ -44,41 +49,49 @@ export class Authenticator {
     if (!credentials) return { ok: false, reason: 'missing' };
     const { login, password } = credentials;
     const now = this.clock.now();
-    const recent = this.recentFailures(login, now);
+    const key = failureKey(login);
+    // Answers and logs name the login shortened: a client cannot make them as long as its header.
+    const shown = shorten(login);
+    const recent = this.recentFailures(key, now);
     if (recent.length >= this.limit.maxFailures) {
-      return { ok: false, reason: 'locked', login, retryAfterMs: recent[0]! + this.limit.windowMs - now };
+      return {
+        ok: false,
+        reason: 'locked',
+        login: shown,
+        retryAfterMs: recent[0]! + this.limit.windowMs - now,
+      };
     }
     const known = this.accounts.get(login);
     const match = timingSafeEqual(digest(password), known?.digest ?? this.dummy) && known !== undefined;
     if (match) {
-      this.failures.delete(login);
+      this.failures.delete(key);
       return { ok: true, account: known.account };
     }
-    this.recordFailure(login, recent, now);
-    return { ok: false, reason: 'invalid', login };
+    this.recordFailure(key, recent, now);
+    return { ok: false, reason: 'invalid', login: shown };
   }
 
   reset(): void {
     this.failures.clear();
   }
 
-  private recentFailures(login: string, now: number): number[] {
-    const list = this.failures.get(login);
+  private recentFailures(key: string, now: number): number[] {
+    const list = this.failures.get(key);
     if (!list) return [];
     const recent = list.filter((t) => now - t < this.limit.windowMs);
-    if (recent.length === 0) this.failures.delete(login);
-    else if (recent.length !== list.length) this.failures.set(login, recent);
+    if (recent.length === 0) this.failures.delete(key);
+    else if (recent.length !== list.length) this.failures.set(key, recent);
     return recent;
   }
 
-  private recordFailure(login: string, recent: number[], now: number): void {
-    if (!this.failures.has(login) && this.failures.size >= MAX_TRACKED_LOGINS) {
+  private recordFailure(key: string, recent: number[], now: number): void {
+    if (!this.failures.has(key) && this.failures.size >= MAX_TRACKED_LOGINS) {
       for (const [l, times] of this.failures) {
         if (times.every((t) => now - t >= this.limit.windowMs)) this.failures.delete(l);
       }
       // Still full of live entries: forget the oldest login rather than grow.
       if (this.failures.size >= MAX_TRACKED_LOGINS) this.failures.delete(this.failures.keys().next().value!);
     }
-    this.failures.set(login, [...recent, now]);
+    this.failures.set(key, [...recent, now]);
   }
 }

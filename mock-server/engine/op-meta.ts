@@ -2,7 +2,7 @@
  * The meta operations (R8: getEventTypes, getEventDescriptor…): the profile's values. A request
  * the rules refuse, or an unknown event type, is a Client fault: these answers carry no returnCode.
  */
-import { answerFor, checkMessage } from '../../src/rules/index.ts';
+import { answerFor, checkMessage, shorten } from '../../src/rules/index.ts';
 import { clientFault, faultAnswer, type Handled, okAnswer } from './answers.ts';
 import type { EngineContext, OcRequest } from './context.ts';
 
@@ -21,7 +21,7 @@ export function metaOperation(ctx: EngineContext, req: OcRequest): Handled {
         ctx.writer,
         op,
         clientFault(
-          `${m.requestChild} "${given ?? ''}" is unknown: this service publishes ${published} (${ctx.index.profile.title})`,
+          `${m.requestChild} "${shorten(given ?? '')}" is unknown: this service publishes ${published} (${ctx.index.profile.title})`,
         ),
       );
     }

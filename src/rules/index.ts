@@ -24,3 +24,5 @@ export type { Answer, CheckOutcome, FaultAnswer, RuleContext } from './context.t
 export type { Demand, Finding, Severity } from './finding.ts';
 export { closureCodesOf, type Roles, rolesOf } from './roles.ts';
 export { isSirenShape, luhnCheckDigit, luhnValid, sirenFrom } from './siren.ts';
+/** A received value cut for quoting in a message (60 characters and `…`). */
+export { shorten } from './text.ts';

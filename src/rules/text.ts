@@ -36,13 +36,20 @@ export function makeFinding(d: Draft): Finding {
 
 const MAX_QUOTED = 60;
 
+/** A received value cut to its first `max` characters (code points) and `…`, when longer. */
+export function shorten(v: string, max = MAX_QUOTED): string {
+  if (v.length <= max) return v;
+  // A code point takes at most two UTF-16 units: the first 2·max units hold the first max code points.
+  const chars = [...v.slice(0, 2 * max)];
+  if (chars.length <= max && v.length <= 2 * max) return v;
+  return `${chars.slice(0, max).join('')}…`;
+}
+
 /** A received value as it appears in a message: « text » (shortened), or nil. */
 export function q(v: string | null | undefined): string {
   if (v === undefined) return 'absent';
   if (v === null) return 'nil (xsi:nil)';
-  const chars = [...v];
-  const shown = chars.length > MAX_QUOTED ? `${chars.slice(0, MAX_QUOTED).join('')}…` : v;
-  return `« ${shown} »`;
+  return `« ${shorten(v)} »`;
 }
 
 /** « a », « b » et « c » (lists of expected values, shortened when long). */

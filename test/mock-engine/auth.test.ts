@@ -75,6 +75,18 @@ describe('authentication', () => {
     expect(after.returnCode).toBe('0');
   });
 
+  it('a login as long as the header allows is locked out like any other, and named shortened in the fault', async () => {
+    const login = `x${'é'.repeat(200_000)}`;
+    const attempt = () => call(e, writer.metaRequest('getEventTypes', { login, password: 'bad' }));
+    for (let i = 0; i < 5; i++) expect(fault(await attempt())!.faultstring).toMatch(/authentication failed/);
+    const locked = fault(await attempt())!.faultstring;
+    expect(locked).toMatch(/too many failed logins for "xé{59}…"/);
+    expect(locked.length).toBeLessThan(200);
+    // A login differing only past the shortened part is another login: not locked.
+    const other = await call(e, writer.metaRequest('getEventTypes', { login: `${login}2`, password: 'bad' }));
+    expect(fault(other)!.faultstring).toMatch(/authentication failed/);
+  });
+
   it('a success clears the failures of a login', async () => {
     for (let i = 0; i < 4; i++)
       await call(e, writer.createRequest(createValue(), { login: OC1.login, password: 'bad' }));

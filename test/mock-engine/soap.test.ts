@@ -31,6 +31,13 @@ describe('meta operations (R8)', () => {
     });
     expect(fault(r)!.faultcode).toMatch(/:Client$/);
   });
+
+  it('an unknown event type is named shortened in the fault, however long it was', async () => {
+    e = engine();
+    const r = await call(e, writer.metaRequest('getEventDescriptor', cred(OC1), 'E'.repeat(500_000)));
+    expect(fault(r)!.faultstring).toMatch(/^eventType "E{60}…" is unknown/);
+    expect(r.answer.body.length).toBeLessThan(4_000);
+  });
 });
 
 describe('requests that are not a readable operation', () => {
