@@ -93,19 +93,38 @@ export function fieldFacets(profile: Profile, f: FieldDef): string[] {
 const documentation = (text: string) =>
   `<xs:annotation><xs:documentation>${escapeXml(text)}</xs:documentation></xs:annotation>`;
 
-/** A global element declaration for a field, documented with its label, basis and clause. */
-function fieldElement(profile: Profile, f: FieldDef): string {
+/**
+ * The global element declarations of a field, documented with its label, basis and clause: its own
+ * name, then each alias (another spelling a source uses, accepted and never emitted, §4).
+ */
+function fieldElements(profile: Profile, f: FieldDef): string[] {
   const facets = fieldFacets(profile, f);
   const nil = f.nillable ? ' nillable="true"' : '';
-  const doc = documentation(`${f.label} [${f.basis} ${f.clause}]`);
-  if (facets.length === 0)
-    return `  <xs:element name="${f.name}" type="${xsType[f.type]}"${nil}>${doc}</xs:element>`;
-  const restriction = `<xs:restriction base="${xsType[f.type]}">${facets.join('')}</xs:restriction>`;
-  return `  <xs:element name="${f.name}"${nil}>${doc}<xs:simpleType>${restriction}</xs:simpleType></xs:element>`;
+  const declare = (name: string, text: string) => {
+    const doc = documentation(text);
+    if (facets.length === 0)
+      return `  <xs:element name="${name}" type="${xsType[f.type]}"${nil}>${doc}</xs:element>`;
+    const restriction = `<xs:restriction base="${xsType[f.type]}">${facets.join('')}</xs:restriction>`;
+    return `  <xs:element name="${name}"${nil}>${doc}<xs:simpleType>${restriction}</xs:simpleType></xs:element>`;
+  };
+  return [
+    declare(f.name, `${f.label} [${f.basis} ${f.clause}]`),
+    ...(f.aliases ?? []).map((a) =>
+      declare(
+        a,
+        `${f.label}: another spelling of ${f.name}, accepted and never emitted [${f.basis} ${f.clause}]`,
+      ),
+    ),
+  ];
 }
 
-const fieldRef = (profile: Profile, f: FieldDef, optional = !f.required) =>
-  `<xs:element ref="${profile.prefixes[f.ns]}:${f.name}"${optional ? ' minOccurs="0"' : ''}/>`;
+/** A field's place in a sequence: the element, or a choice of its spellings when it has aliases. */
+function fieldRef(profile: Profile, f: FieldDef, optional = !f.required): string {
+  const min = optional ? ' minOccurs="0"' : '';
+  const ref = (name: string, occurs = '') => `<xs:element ref="${profile.prefixes[f.ns]}:${name}"${occurs}/>`;
+  if (!f.aliases?.length) return ref(f.name, min);
+  return `<xs:choice${min}>${[f.name, ...f.aliases].map((n) => ref(n)).join('')}</xs:choice>`;
+}
 
 const capitalize = (s: string) => s[0]!.toUpperCase() + s.slice(1);
 
@@ -152,7 +171,7 @@ export function generateSchemas(profile: Profile, options: SchemaOptions = {}): 
     'co',
     [],
     [
-      ...fieldsIn('co').map((f) => fieldElement(profile, f)),
+      ...fieldsIn('co').flatMap((f) => fieldElements(profile, f)),
       `  <xs:complexType name="ArrayOfString"><xs:sequence><xs:element name="item" type="xs:string" nillable="true" minOccurs="0" maxOccurs="unbounded"/></xs:sequence></xs:complexType>`,
       `  <xs:complexType name="BaseException" abstract="true"><xs:sequence><xs:element name="message" type="xs:string"/></xs:sequence></xs:complexType>`,
       ...choiceTypes.map(
@@ -169,7 +188,7 @@ export function generateSchemas(profile: Profile, options: SchemaOptions = {}): 
     profile,
     'bi',
     [],
-    fieldsIn('bi').map((f) => fieldElement(profile, f)),
+    fieldsIn('bi').flatMap((f) => fieldElements(profile, f)),
     options,
   );
   const ftth = schemaDoc(
@@ -177,7 +196,7 @@ export function generateSchemas(profile: Profile, options: SchemaOptions = {}): 
     'ftth',
     [],
     [
-      ...ftthFields.map((f) => fieldElement(profile, f)),
+      ...ftthFields.flatMap((f) => fieldElements(profile, f)),
       `  <xs:complexType name="FTTHMUTTroubleTicket"><xs:sequence>${ftthFields.map((f) => fieldRef(profile, f)).join('')}</xs:sequence></xs:complexType>`,
     ],
     options,
@@ -187,7 +206,7 @@ export function generateSchemas(profile: Profile, options: SchemaOptions = {}): 
     'cbe',
     ['co', 'bi', 'ftth'],
     [
-      ...fieldsIn('cbe').map((f) => fieldElement(profile, f)),
+      ...fieldsIn('cbe').flatMap((f) => fieldElements(profile, f)),
       `  <xs:complexType name="TroubleTicketValue"><xs:sequence>${valueFields.map((f) => fieldRef(profile, f)).join('')}<xs:element name="FTTHMUTTroubleTicket" type="${p.ftth}:FTTHMUTTroubleTicket" nillable="true" minOccurs="0"/></xs:sequence></xs:complexType>`,
       '  <xs:complexType name="TroubleTicketResponse"><xs:sequence><xs:element name="troubleTicketKey" type="xs:string" nillable="true"/><xs:element name="returnCode" type="xs:string" nillable="true" minOccurs="0"/><xs:element name="returnLabel" type="xs:string" nillable="true" minOccurs="0"/></xs:sequence></xs:complexType>',
     ],

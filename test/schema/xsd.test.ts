@@ -63,14 +63,27 @@ describe('every profile field in the XSD', () => {
   });
 
   it('TroubleTicketValue and FTTHMUTTroubleTicket list the fields in profile order, required ones mandatory', () => {
+    // A field with aliases is a choice of its spellings (§4: accept both).
     const sequence = (ns: string, type: string) =>
       (
         schemaOf(profile, ns).find(
-          `/xs:schema/xs:complexType[@name="${type}"]/xs:sequence/xs:element`,
+          `/xs:schema/xs:complexType[@name="${type}"]/xs:sequence/*[self::xs:element or self::xs:choice]`,
           XS,
         ) as XmlElement[]
-      ).map((e) => ({ ref: attr(e, 'ref') ?? attr(e, 'name'), optional: attr(e, 'minOccurs') === '0' }));
-    const refOf = (f: FieldDef) => ({ ref: `${profile.prefixes[f.ns]}:${f.name}`, optional: !f.required });
+      ).map((e) => ({
+        ref:
+          e.name === 'choice'
+            ? (e.find('xs:element', XS) as XmlElement[]).map((c) => attr(c, 'ref'))
+            : (attr(e, 'ref') ?? attr(e, 'name')),
+        optional: attr(e, 'minOccurs') === '0',
+      }));
+    const refOf = (f: FieldDef) => {
+      const prefixed = (n: string) => `${profile.prefixes[f.ns]}:${n}`;
+      return {
+        ref: f.aliases?.length ? [f.name, ...f.aliases].map(prefixed) : prefixed(f.name),
+        optional: !f.required,
+      };
+    };
     const value = profile.fields.filter((f) => f.group === 'value').map(refOf);
     expect(sequence('cbe', 'TroubleTicketValue')).toEqual([
       ...value,
@@ -160,6 +173,23 @@ describe('the XSD validator enforces the profile', () => {
   it.each(listed.map((f) => [f.name] as const))('%s: a value outside its list is refused', (name) => {
     const errors = errorsOf({ ...ticket, [name]: 'HORS LISTE' });
     expect(errors.map((e) => e.element)).toContain(name);
+  });
+
+  it('accepts a field under an alias in its place, read under the schema name (§4: accept both)', () => {
+    const aliased = index.profile.fields.filter((f) => f.aliases?.length);
+    expect(aliased.length).toBeGreaterThan(0);
+    for (const f of aliased) {
+      const written = writer.createRequest({ ...ticket, [f.name]: 'ALIAS-1' });
+      for (const alias of f.aliases!) {
+        const xml = written.replace(new RegExp(`(</?\\w+:)${f.name}>`, 'g'), `$1${alias}>`);
+        expect(xml).toContain(`${alias}>ALIAS-1<`);
+        const read = readMessage(xml, index, { validator });
+        expect(read.schemaErrors, alias).toEqual([]);
+        expect(read.body.kind === 'createRequest' && read.body.ticket[f.name], alias).toBe('ALIAS-1');
+      }
+      // Emitted under the schema's spelling only.
+      expect(written).toContain(`${f.name}>ALIAS-1<`);
+    }
   });
 
   it('refuses an element out of schema order and names it', () => {
