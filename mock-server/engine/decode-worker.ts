@@ -20,7 +20,15 @@ function decode({ id, raw }: DecodeRequest): DecodeReply {
     return { id, message, ...(operation ? { operation: operation.name } : {}) };
   } catch (e) {
     return isCodecError(e)
-      ? { id, codec: { kind: e.kind, message: e.message, ...(e.line !== undefined ? { line: e.line } : {}) } }
+      ? {
+          id,
+          codec: {
+            kind: e.kind,
+            message: e.message,
+            ...(e.line !== undefined ? { line: e.line } : {}),
+            ...(e.operation !== undefined ? { operation: e.operation } : {}),
+          },
+        }
       : { id, error: (e as Error)?.message ?? String(e) };
   }
 }

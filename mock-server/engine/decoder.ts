@@ -27,7 +27,7 @@ export interface DecodeRequest {
 
 export type DecodeReply =
   | { id: number; message: Omit<DecodedMessage, 'operation'>; operation?: string }
-  | { id: number; codec: { kind: CodecErrorKind; message: string; line?: number } }
+  | { id: number; codec: { kind: CodecErrorKind; message: string; line?: number; operation?: string } }
   | { id: number; error: string };
 
 /** The worker's entry: an ES module that loads the TypeScript one through tsx's loader. */
@@ -143,8 +143,11 @@ export class DecodePool {
     this.pending.delete(m.id);
     if (--slot.inFlight === 0) slot.worker.unref();
     if ('message' in m) p.resolve(this.relink(m.message, m.operation));
-    else if ('codec' in m) p.reject(new CodecError(m.codec.kind, m.codec.message, m.codec.line));
-    else p.reject(new Error(m.error));
+    else if ('codec' in m) {
+      const error = new CodecError(m.codec.kind, m.codec.message, m.codec.line);
+      if (m.codec.operation !== undefined) error.operation = m.codec.operation;
+      p.reject(error);
+    } else p.reject(new Error(m.error));
   }
 
   /** The decoded message as readMessage returns it: its operation is the index's own object. */

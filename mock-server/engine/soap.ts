@@ -5,7 +5,7 @@
  */
 import type { OperationDef } from '../../src/profile/index.ts';
 import { codecErrorAnswer, internalErrorAnswer, SERVER_CHOICE } from '../../src/rules/index.ts';
-import { CodecError, isCodecError } from '../../src/soap/errors.ts';
+import { CodecError, isCodecError, shorten } from '../../src/soap/errors.ts';
 import type { DecodedMessage } from '../../src/soap/model.ts';
 import { clientFault, faultAnswer, type Handled } from './answers.ts';
 import type { Authenticator } from './auth.ts';
@@ -59,6 +59,8 @@ export class SoapEndpoint {
       } catch (e) {
         if (!isCodecError(e)) throw e;
         codecError = e;
+        // A server dispatches on the Body (model §1): its operation's fault detail, whatever the SOAPAction.
+        operation = (e.operation && ctx.index.operation.get(e.operation)) || operation;
       }
       const injected = await this.injectFault(operation);
       // Writes of this turn not committed yet: what this request reads may not be durable.
@@ -148,7 +150,7 @@ export class SoapEndpoint {
         auth.reason === 'missing'
           ? 'authentication required: the SOAP Header must carry hdr:TroubleTicketHeaderRequest with LoginName and Password'
           : auth.reason === 'locked'
-            ? `too many failed logins for "${auth.login}": refused for ${Math.ceil((auth.retryAfterMs ?? 0) / 1000)} s more`
+            ? `too many failed logins for "${shorten(auth.login ?? '')}": refused for ${Math.ceil((auth.retryAfterMs ?? 0) / 1000)} s more`
             : 'authentication failed: unknown LoginName or wrong Password';
       const h = faultAnswer(ctx.writer, op, clientFault(faultstring));
       if (auth.login !== undefined) h.log.oc = auth.login;

@@ -3,13 +3,9 @@
  * untrusted: it may come from the implementation under test.
  */
 
-/**
- * Characters XML 1.0 cannot carry even escaped (C0 controls but tab/LF/CR, lone surrogates,
- * U+FFFE/U+FFFF). They become U+FFFD so the report stays well-formed.
- */
-const NOT_XML_CHAR =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+import { NOT_XML_CHAR } from '../soap/chars.ts';
 
+/** Characters XML 1.0 cannot carry even escaped become U+FFFD, so the report stays well-formed. */
 export function xmlSafeChars(s: string): string {
   return s.replace(NOT_XML_CHAR, '\uFFFD');
 }

@@ -73,14 +73,19 @@ export function answerFor(findings: Finding[], index: ProfileIndex): Answer {
   return { kind: 'ok' };
 }
 
-/** §9: SOAP 1.2 (or any other envelope version) is a VersionMismatch; every other unreadable request is the client's. */
-const FAULTCODE: Record<CodecErrorKind, 'Client' | 'VersionMismatch'> = {
+/**
+ * §9: SOAP 1.2 (or any other envelope version) is a VersionMismatch; a header entry not understood
+ * despite mustUnderstand="1" is a MustUnderstand (SOAP 1.1 §4.4.1); every other unreadable request
+ * is the client's.
+ */
+const FAULTCODE: Record<CodecErrorKind, FaultAnswer['faultcode']> = {
   TOO_LARGE: 'Client',
   NOT_UTF8: 'Client',
   DTD_FORBIDDEN: 'Client',
   MALFORMED_XML: 'Client',
   NOT_SOAP_ENVELOPE: 'Client',
   SOAP_VERSION_MISMATCH: 'VersionMismatch',
+  MUST_UNDERSTAND: 'MustUnderstand',
   NO_BODY: 'Client',
   EMPTY_BODY: 'Client',
   UNKNOWN_OPERATION: 'Client',

@@ -82,8 +82,15 @@ function runRules(
       break;
   }
   const findings = drafts.map(makeFinding);
-  if (msg.schemaErrors.length > 0)
-    appendAll(findings, schemaDrafts(msg.schemaErrors, values, index, findings).map(makeFinding));
+  if (msg.schemaErrors.length > 0) {
+    const parameters =
+      body.kind === 'setRequest'
+        ? { resyncRequired: body.resyncRequired }
+        : body.kind === 'getRequest'
+          ? { attrNames: body.get.attrNamesText }
+          : {};
+    appendAll(findings, schemaDrafts(msg.schemaErrors, values, index, findings, parameters).map(makeFinding));
+  }
   const checked = findings.length > 0 ? order(dedupe(findings), index) : findings;
   return outcome ? { findings: checked, ...outcome } : { findings: checked };
 }

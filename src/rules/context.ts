@@ -26,7 +26,7 @@ export type Answer =
   | { kind: 'returnCode'; code: string; label: string; finding: Finding }
   | {
       kind: 'fault';
-      faultcode: 'Client' | 'Server' | 'VersionMismatch';
+      faultcode: 'Client' | 'Server' | 'VersionMismatch' | 'MustUnderstand';
       faultstring: string;
       choice: string;
       finding?: Finding;

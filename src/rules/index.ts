@@ -3,6 +3,8 @@
  * (mock, scenarios, CLI) import only from here.
  */
 
+/** A received value cut for quoting in a message (60 characters and `…`). */
+export { shorten } from '../soap/errors.ts';
 /** Whether an action's condition applies to a ticket (its `require` fields become mandatory). */
 export { conditionHolds } from './action.ts';
 /**
@@ -24,5 +26,3 @@ export type { Answer, CheckOutcome, FaultAnswer, RuleContext } from './context.t
 export type { Demand, Finding, Severity } from './finding.ts';
 export { closureCodesOf, type Roles, rolesOf } from './roles.ts';
 export { isSirenShape, luhnCheckDigit, luhnValid, sirenFrom } from './siren.ts';
-/** A received value cut for quoting in a message (60 characters and `…`). */
-export { shorten } from './text.ts';

@@ -6,7 +6,7 @@
 import type { ProfileIndex } from '../profile/index.ts';
 import type { ReadIssue, SchemaError } from '../soap/model.ts';
 import type { Finding } from './finding.ts';
-import type { Draft } from './text.ts';
+import { type Draft, q } from './text.ts';
 
 const ISSUE_TEXT: Record<ReadIssue['kind'], { rule: string; text: string }> = {
   'unknown-element': { rule: 'STRUCTURE.UNKNOWN', text: 'élément inconnu du schéma' },
@@ -14,6 +14,7 @@ const ISSUE_TEXT: Record<ReadIssue['kind'], { rule: string; text: string }> = {
   'out-of-order': { rule: 'STRUCTURE.ORDER', text: "élément hors de l'ordre du schéma" },
   duplicate: { rule: 'STRUCTURE.DUPLICATE', text: 'élément présent plusieurs fois' },
   ignored: { rule: 'STRUCTURE.IGNORED', text: 'élément JSR 91 ignoré' },
+  more: { rule: 'STRUCTURE.MORE', text: 'problèmes de structure non détaillés' },
   'not-simple': {
     rule: 'STRUCTURE.NOT_SIMPLE',
     text: 'élément qui doit contenir du texte, pas des éléments',
@@ -26,6 +27,17 @@ export function issueDrafts(issues: ReadIssue[], index: ProfileIndex): Draft[] {
   const { settingsBasis } = profile;
   return issues.map((issue): Draft => {
     const { rule, text } = ISSUE_TEXT[issue.kind];
+    if (issue.kind === 'more') {
+      // A summary, not a problem of its own: the issues it counts repeat kinds already recorded.
+      return {
+        rule,
+        severity: 'warning',
+        line: issue.line,
+        basis: 'decision',
+        clause: '§9',
+        explanation: `${text} : ${issue.detail}`,
+      };
+    }
     const f = index.field.get(issue.field);
     const base = { rule, field: f?.name ?? issue.field, line: issue.line };
     const explanation = `${text} : ${issue.detail}`;
@@ -56,6 +68,15 @@ export function issueDrafts(issues: ReadIssue[], index: ProfileIndex): Draft[] {
 }
 
 const ELEMENT = /Element '(?:\{([^}]*)\})?([^']+)'/;
+
+/**
+ * Elements of a request that are not ticket fields but parameters of the operation (§3): a value
+ * the schema rejects there blames the parameter (§9: whenever one field can be blamed, a returnCode).
+ */
+const PARAMETERS: Record<string, { ns: 'tt'; what: string }> = {
+  resyncRequired: { ns: 'tt', what: 'paramètre booléen de setTroubleTicketByValue (true ou false)' },
+  attrNames: { ns: 'tt', what: "paramètre de getTroubleTicketByKey : une liste d'éléments co:item" },
+};
 const EXPECTED = /Expected is(?: one of)? \(([^)]*)\)/;
 
 /**
@@ -67,6 +88,8 @@ export function schemaDrafts(
   values: Record<string, string | null | undefined>,
   index: ProfileIndex,
   existing: Finding[],
+  /** Values of the operation's parameters (resyncRequired, attrNames) as received. */
+  parameterValues: Record<string, string | null | undefined> = {},
 ): Draft[] {
   const judged = new Set(
     existing.filter((f) => f.field && f.rule !== 'FIELD.UNEXPECTED').map((f) => f.field!),
@@ -89,6 +112,24 @@ export function schemaDrafts(
     const missingElement = absent !== undefined;
     const blamed = missingElement ? absent : namedField;
     const base = { rule: 'XSD', line: e.line, explanation: `rejeté par le schéma XSD : ${e.message}` };
+    const parameter = !missingElement && named ? PARAMETERS[named] : undefined;
+    const namedNs = ELEMENT.exec(e.message)?.[1];
+    if (parameter && (namedNs === undefined || namedNs === index.ns[parameter.ns])) {
+      if (judged.has(named!)) continue;
+      judged.add(named!);
+      const v = parameterValues[named!];
+      out.push({
+        ...base,
+        severity: 'error',
+        field: named!,
+        ...(v !== undefined ? { value: v } : {}),
+        demand: 'invalid',
+        basis: 'interop',
+        clause: '§3',
+        explanation: `valeur ${q(v)} refusée, ${parameter.what} ; ${base.explanation}`,
+      });
+      continue;
+    }
     if (blamed) {
       if (judged.has(blamed.name)) continue;
       judged.add(blamed.name);

@@ -1,5 +1,6 @@
 /** Builds findings with their French message: `field : explication (règle R, clause [basis])`. */
 import type { Basis } from '../profile/index.ts';
+import { shorten } from '../soap/errors.ts';
 import type { Demand, Finding, Severity } from './finding.ts';
 
 export interface Draft extends Basis {
@@ -32,17 +33,6 @@ export function makeFinding(d: Draft): Finding {
   if (d.value !== undefined) f.value = d.value;
   if (d.line !== undefined) f.line = d.line;
   return f;
-}
-
-const MAX_QUOTED = 60;
-
-/** A received value cut to its first `max` characters (code points) and `…`, when longer. */
-export function shorten(v: string, max = MAX_QUOTED): string {
-  if (v.length <= max) return v;
-  // A code point takes at most two UTF-16 units: the first 2·max units hold the first max code points.
-  const chars = [...v.slice(0, 2 * max)];
-  if (chars.length <= max && v.length <= 2 * max) return v;
-  return `${chars.slice(0, max).join('')}…`;
 }
 
 /** A received value as it appears in a message: « text » (shortened), or nil. */

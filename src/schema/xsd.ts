@@ -3,6 +3,7 @@
  * names, order, lengths and value lists cannot drift from what the rule engine checks.
  */
 import type { FieldDef, NsKey, OperationDef, Profile } from '../profile/index.ts';
+import { NOT_XML_CHAR } from '../soap/chars.ts';
 
 export interface SchemaFile {
   /** File name, also used as schemaLocation between the documents. */
@@ -23,9 +24,6 @@ const XS = 'http://www.w3.org/2001/XMLSchema';
 
 export const schemaFileName = (profile: Profile, ns: NsKey) => `${profile.id}-${ns}.xsd`;
 
-// Characters XML 1.0 cannot carry at all (C0 controls but TAB/LF/CR, U+FFFE/U+FFFF, lone surrogates).
-const NOT_XML_CHAR =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const ESCAPED = /[&<>"'\r]/g;
 
 /**

@@ -22,6 +22,8 @@ export interface TicketResponse {
 export interface GetRequest {
   troubleTicketKey?: string | null;
   attrNames?: string[];
+  /** Text found in attrNames outside its items (a schema error): kept so that the answer can quote it. */
+  attrNamesText?: string;
   technicalId?: string | null;
   supplierID?: string | null;
   serviceProviderID?: string | null;
@@ -49,7 +51,15 @@ export type MessageBody =
 
 /** Something the reader noticed about the structure; the rule engine turns it into a finding. */
 export interface ReadIssue {
-  kind: 'unknown-element' | 'wrong-namespace' | 'out-of-order' | 'duplicate' | 'ignored' | 'not-simple';
+  kind:
+    | 'unknown-element'
+    | 'wrong-namespace'
+    | 'out-of-order'
+    | 'duplicate'
+    | 'ignored'
+    | 'not-simple'
+    /** The summary of the issues counted but not detailed (a message holding thousands of them). */
+    | 'more';
   /** Field (or element) local name. */
   field: string;
   line: number;

@@ -7,7 +7,7 @@ import type { XmlDocument, XmlElement } from 'libxml2-wasm';
 import { type FieldDef, type OperationDef, type ProfileIndex, qname } from '../profile/index.ts';
 import type { BodyValidator } from '../schema/validator.ts';
 import { openTree, type Tree } from './dom.ts';
-import { CodecError } from './errors.ts';
+import { CodecError, shorten } from './errors.ts';
 import type {
   DecodedMessage,
   GetRequest,
@@ -62,13 +62,13 @@ function readTree(tree: Tree, index: ProfileIndex, validator: BodyValidator | un
   if (envName !== 'Envelope') {
     throw new CodecError(
       'NOT_SOAP_ENVELOPE',
-      `root element is <${envName}>, expected a SOAP 1.1 Envelope`,
+      `root element is <${shorten(envName)}>, expected a SOAP 1.1 Envelope`,
       tree.line(env),
     );
   }
   const envNs = tree.ns(env);
   if (envNs !== soapNs) {
-    const what = envNs === SOAP12_NS ? 'a SOAP 1.2 envelope' : `namespace "${envNs}"`;
+    const what = envNs === SOAP12_NS ? 'a SOAP 1.2 envelope' : `namespace "${shorten(envNs)}"`;
     throw new CodecError(
       'SOAP_VERSION_MISMATCH',
       `${what}: this service speaks SOAP 1.1 (${soapNs})`,
@@ -80,18 +80,32 @@ function readTree(tree: Tree, index: ProfileIndex, validator: BodyValidator | un
   for (const child of tree.children(env)) {
     const name = tree.name(child);
     if (tree.ns(child) !== soapNs) {
-      throw new CodecError('BAD_STRUCTURE', `unexpected <${name}> in the Envelope`, tree.line(child));
+      throw new CodecError(
+        'BAD_STRUCTURE',
+        `unexpected <${shorten(name)}> in the Envelope`,
+        tree.line(child),
+      );
     }
     if (name === 'Header' && header === undefined && body === undefined) header = child;
     else if (name === 'Body' && body === undefined) body = child;
     else
-      throw new CodecError('BAD_STRUCTURE', `unexpected soapenv:${name} in the Envelope`, tree.line(child));
+      throw new CodecError(
+        'BAD_STRUCTURE',
+        `unexpected soapenv:${shorten(name)} in the Envelope`,
+        tree.line(child),
+      );
   }
   if (body === undefined) throw new CodecError('NO_BODY', 'the Envelope has no Body', tree.line(env));
   const inBody = tree.children(body);
   const payload = inBody[0];
-  if (payload === undefined)
-    throw new CodecError('EMPTY_BODY', 'the Body is empty: no operation', tree.line(body));
+  if (payload === undefined) {
+    const holdsText = tree.text(body).trim() !== '';
+    throw new CodecError(
+      'EMPTY_BODY',
+      holdsText ? 'the Body holds text and no element: no operation' : 'the Body is empty: no operation',
+      tree.line(body),
+    );
+  }
   if (inBody.length > 1) {
     throw new CodecError(
       'BAD_STRUCTURE',
@@ -99,9 +113,17 @@ function readTree(tree: Tree, index: ProfileIndex, validator: BodyValidator | un
       tree.line(inBody[1]),
     );
   }
-  const ctx: Ctx = { index, tree, issues: [], lines: {} };
+  const ctx: Ctx = { index, tree, issues: [], lines: {}, header, more: 0, moreLine: 0 };
   const credentials = header === undefined ? undefined : readCredentials(header, ctx);
   const decoded = readPayload(payload, ctx, soapNs);
+  if (ctx.more > 0) {
+    ctx.issues.push({
+      kind: 'more',
+      field: '',
+      line: ctx.moreLine,
+      detail: `… and ${ctx.more} more structure problems of the same kinds, not detailed (the first ${ISSUES_DETAILED} are)`,
+    });
+  }
   const schemaErrors: SchemaError[] =
     validator && decoded.body.kind !== 'fault' ? validator.validate(tree.element(payload)) : [];
   // Same keys, same order as ever (JSON output of the CLI), without spreading.
@@ -120,6 +142,57 @@ interface Ctx<N = unknown> {
   tree: Tree<N>;
   issues: ReadIssue[];
   lines: Record<string, number>;
+  header?: unknown;
+  /** Issues counted but not recorded (see {@link record}), and the line of the first of them. */
+  more: number;
+  moreLine: number;
+  /** Blamed fields ('' for none) of the recorded issues by kind, built once the cap is reached. */
+  recorded?: Map<string, Set<string>>;
+}
+
+/** Issues recorded in full per message; past them, only those that may change the answer. */
+export const ISSUES_DETAILED = 100;
+
+/**
+ * Whether a reader issue is recorded. A message may hold thousands of unknown or misplaced
+ * elements; past the first {@link ISSUES_DETAILED}, an issue is recorded only when it is the first
+ * of its kind for its profile field (or the first of its kind for elements of no field), so the
+ * answer (§9) is the one the whole list would give while the cost of the rules stays bounded by the
+ * profile. The others are counted (no detail built) into one summary issue.
+ */
+function recordable(ctx: Ctx<unknown>, kind: ReadIssue['kind'], field: string, line: number): boolean {
+  if (ctx.issues.length < ISSUES_DETAILED) return true;
+  const { index } = ctx;
+  if (!ctx.recorded) {
+    ctx.recorded = new Map();
+    for (const i of ctx.issues) seen(ctx.recorded, i.kind).add(blamedField(i.field, index));
+  }
+  const fields = seen(ctx.recorded, kind);
+  const key = blamedField(field, index);
+  if (!fields.has(key)) {
+    fields.add(key);
+    return true;
+  }
+  if (ctx.more++ === 0) ctx.moreLine = line;
+  return false;
+}
+
+/** The profile field an issue blames ('' for none). A function, not a closure: tsx names each closure it creates. */
+function blamedField(name: string, index: ProfileIndex): string {
+  return index.field.get(name)?.name ?? '';
+}
+
+function seen(recorded: Map<string, Set<string>>, kind: string): Set<string> {
+  let fields = recorded.get(kind);
+  if (!fields) {
+    fields = new Set();
+    recorded.set(kind, fields);
+  }
+  return fields;
+}
+
+function record(ctx: Ctx<unknown>, issue: ReadIssue): void {
+  if (recordable(ctx, issue.kind, issue.field, issue.line)) ctx.issues.push(issue);
 }
 
 /** Fields by namespace then local name: no `{ns}name` string to build and hash per element. */
@@ -138,6 +211,37 @@ function fieldLookup(index: ProfileIndex): Map<string, Map<string, FieldDef>> {
     fieldsByNs.set(index, byNs);
   }
   return byNs;
+}
+
+/**
+ * SOAP 1.1 §4.2.3 (WS-I BP R1025, R1027): a header entry with soapenv:mustUnderstand="1" that this
+ * service does not understand fails the request with a MustUnderstand fault. The one understood is
+ * hdr:TroubleTicketHeaderRequest. Any value other than "0" or "1" is the client's error.
+ */
+function checkMustUnderstand<N>(header: N, { index, tree }: Ctx<N>): void {
+  const soapNs = index.ns.soapenv;
+  for (const h of tree.children(header)) {
+    const value = tree.attr(h, soapNs, 'mustUnderstand');
+    if (value === undefined) continue;
+    const name = tree.name(h);
+    const ns = tree.ns(h);
+    const element = `<${shorten(name)}> ({${shorten(ns)}})`;
+    const v = value.trim();
+    if (v !== '0' && v !== '1') {
+      throw new CodecError(
+        'BAD_STRUCTURE',
+        `soapenv:mustUnderstand="${shorten(value)}" on header entry ${element}: SOAP 1.1 §4.2.3 allows only "0" or "1"`,
+        tree.line(h),
+      );
+    }
+    if (v === '1' && !(name === 'TroubleTicketHeaderRequest' && ns === index.ns.hdr)) {
+      throw new CodecError(
+        'MUST_UNDERSTAND',
+        `header entry ${element} has soapenv:mustUnderstand="1" and is not understood by this service (SOAP 1.1 §4.2.3)`,
+        tree.line(h),
+      );
+    }
+  }
 }
 
 function readCredentials<N>(header: N, { index, tree }: Ctx<N>) {
@@ -179,20 +283,29 @@ function readPayload<N>(
   if (!operation) {
     const known = index.profile.operations.find((o) => o.request === name || o.response === name);
     if (known) {
-      throw new CodecError(
+      const error = new CodecError(
         'WRONG_NAMESPACE',
-        `<${name}> is in namespace "${ns}", expected "${index.ns[known.ns]}"`,
+        `<${name}> is in namespace "${shorten(ns)}", expected "${index.ns[known.ns]}"`,
         tree.line(payload),
       );
+      error.operation = known.name;
+      throw error;
     }
     throw new CodecError(
       'UNKNOWN_OPERATION',
-      `unknown operation element <${name}> ({${ns}})`,
+      `unknown operation element <${shorten(name)}> ({${shorten(ns)}})`,
       tree.line(payload),
     );
   }
-  const body = request ? readRequest(payload, operation, ctx) : readResponse(payload, operation, ctx);
-  return { direction: request ? 'request' : 'response', operation, body };
+  try {
+    // The server role: a request is not processed past a header entry it must but cannot understand.
+    if (request && ctx.header !== undefined) checkMustUnderstand(ctx.header as N, ctx);
+    const body = request ? readRequest(payload, operation, ctx) : readResponse(payload, operation, ctx);
+    return { direction: request ? 'request' : 'response', operation, body };
+  } catch (e) {
+    if (e instanceof CodecError && e.operation === undefined) e.operation = operation.name;
+    throw e;
+  }
 }
 
 function readRequest<N>(el: N, op: OperationDef, ctx: Ctx<N>): MessageBody {
@@ -291,19 +404,29 @@ function readGetRequest<N>(el: N, ctx: Ctx<N>): GetRequest {
     const name = tree.name(c);
     const cns = tree.ns(c);
     const line = tree.line(c);
-    ctx.lines[name] = line;
-    if (cns === ns.tt && name === 'troubleTicketKey') out.troubleTicketKey = simple(c, tree);
-    else if (cns === ns.tt && name === 'attrNames') out.attrNames = tree.children(c).map((i) => tree.text(i));
-    else {
+    if (cns === ns.tt && name === 'troubleTicketKey') {
+      ctx.lines[name] = line;
+      out.troubleTicketKey = simple(c, tree);
+    } else if (cns === ns.tt && name === 'attrNames') {
+      ctx.lines[name] = line;
+      const items = tree.children(c);
+      out.attrNames = items.map((i) => tree.text(i));
+      if (items.length === 0) {
+        const text = tree.text(c);
+        if (text.trim() !== '') out.attrNamesText = text;
+      }
+    } else {
       const f = fieldByQName.get(qname(cns, name)) ?? lenientFtth(name, cns, line, ctx);
+      // Lines of the fields of the profile only: an unknown element's line is in its issue.
+      if (f) ctx.lines[name] = line;
       if (f && (f.name === 'technicalId' || f.name === 'supplierID' || f.name === 'serviceProviderID')) {
         out[f.name] = simple(c, tree);
-      } else {
+      } else if (recordable(ctx, 'unknown-element', name, line)) {
         ctx.issues.push({
           kind: 'unknown-element',
           field: name,
           line,
-          detail: `unexpected <${name}> in the get request`,
+          detail: `unexpected <${shorten(name)}> in the get request`,
         });
       }
     }
@@ -316,7 +439,12 @@ export function readTicket(
   el: XmlElement,
   ctx: { index: ProfileIndex; issues: ReadIssue[]; lines: Record<string, number> },
 ): TicketValue {
-  return readTicketOf(el, { ...ctx, tree: openTree(el.doc, 'public') as Tree<XmlElement> });
+  return readTicketOf(el, {
+    ...ctx,
+    tree: openTree(el.doc, 'public') as Tree<XmlElement>,
+    more: 0,
+    moreLine: 0,
+  });
 }
 
 /** Reads a TroubleTicketValue (and its FTTHMUTTroubleTicket) into a flat map, in profile terms. */
@@ -361,12 +489,12 @@ interface TicketState {
 function take<N>(state: TicketState, c: N, f: FieldDef, ctx: Ctx<N>): void {
   const line = ctx.tree.line(c);
   if (state.ticket[f.name] !== undefined) {
-    ctx.issues.push({ kind: 'duplicate', field: f.name, line, detail: `${f.name} appears more than once` });
+    record(ctx, { kind: 'duplicate', field: f.name, line, detail: `${f.name} appears more than once` });
     return;
   }
   const p = ctx.index.position.get(f)!;
   if (p < state.last) {
-    ctx.issues.push({
+    record(ctx, {
       kind: 'out-of-order',
       field: f.name,
       line,
@@ -382,11 +510,11 @@ function lenientFtth(name: string, ns: string, line: number, ctx: Ctx<unknown>):
   const f = ctx.index.field.get(name);
   if (f?.group !== 'ftth') return undefined;
   if (ctx.index.settings.lenientFtthNamespace) {
-    ctx.issues.push({
+    record(ctx, {
       kind: 'wrong-namespace',
       field: f.name,
       line,
-      detail: `${f.name} read in namespace "${ns}" instead of "${ctx.index.ns.ftth}" (lenient mode)`,
+      detail: `${f.name} read in namespace "${shorten(ns)}" instead of "${ctx.index.ns.ftth}" (lenient mode)`,
     });
     return f;
   }
@@ -397,25 +525,25 @@ function unknown(name: string, ns: string, line: number, ctx: Ctx<unknown>) {
   const { index } = ctx;
   const known = index.field.get(name);
   if (known) {
-    ctx.issues.push({
+    record(ctx, {
       kind: 'wrong-namespace',
       field: known.name,
       line,
-      detail: `${known.name} is in namespace "${ns}", expected "${index.ns[known.ns]}"`,
+      detail: `${known.name} is in namespace "${shorten(ns)}", expected "${index.ns[known.ns]}"`,
     });
   } else if (index.profile.ignoredElements.includes(name)) {
-    ctx.issues.push({
+    record(ctx, {
       kind: 'ignored',
       field: name,
       line,
       detail: `JSR 91 element ${name} is ignored (spec 2.3.1)`,
     });
-  } else {
+  } else if (recordable(ctx, 'unknown-element', name, line)) {
     ctx.issues.push({
       kind: 'unknown-element',
       field: name,
       line,
-      detail: `unknown element <${name}> ({${ns}})`,
+      detail: `unknown element <${shorten(name)}> ({${shorten(ns)}})`,
     });
   }
 }
@@ -424,7 +552,7 @@ function unknown(name: string, ns: string, line: number, ctx: Ctx<unknown>) {
 function simple<N>(el: N, tree: Tree<N>, ctx?: Ctx<N>, field?: string, line?: number): string | null {
   if (tree.nil(el)) return null;
   if (ctx && field && tree.hasElementChild(el)) {
-    ctx.issues.push({
+    record(ctx, {
       kind: 'not-simple',
       field,
       line: line ?? tree.line(el),

@@ -13,13 +13,14 @@ import { readMessage } from '../../src/soap/read.ts';
 import { index } from './helpers.ts';
 
 /** Every kind, with the faultcode §9 requires. A new kind fails to compile here until it is mapped. */
-const EXPECTED: Record<CodecErrorKind, 'Client' | 'VersionMismatch'> = {
+const EXPECTED: Record<CodecErrorKind, 'Client' | 'VersionMismatch' | 'MustUnderstand'> = {
   TOO_LARGE: 'Client',
   NOT_UTF8: 'Client',
   DTD_FORBIDDEN: 'Client',
   MALFORMED_XML: 'Client',
   NOT_SOAP_ENVELOPE: 'Client',
   SOAP_VERSION_MISMATCH: 'VersionMismatch',
+  MUST_UNDERSTAND: 'MustUnderstand',
   NO_BODY: 'Client',
   EMPTY_BODY: 'Client',
   UNKNOWN_OPERATION: 'Client',

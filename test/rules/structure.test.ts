@@ -1,12 +1,14 @@
 /** Reader issues and XSD errors: a field is blamed whenever one can be, else a fault (§9). */
 import { describe, expect, it } from 'vitest';
 import { answerFor, checkMessage } from '../../src/rules/index.ts';
+import { MessageWriter } from '../../src/soap/write.ts';
 import { decode, example, index, namesField, requestXml } from './helpers.ts';
 
 const { missing, invalid } = index.profile.returnCodes;
 const create = index.activeActions.find((a) => a.operation === 'createTroubleTicketByValue')!;
 const set = index.activeActions.find((a) => a.operation === 'setTroubleTicketByValue')!;
 const p = index.profile.prefixes;
+const writer = new MessageWriter(index);
 
 function createXml(): string {
   const { ticket } = example(create);
@@ -100,8 +102,8 @@ describe('XSD errors', () => {
   it('a schema error no field can be blamed for demands a fault', () => {
     const { ticket, ctx } = example(set);
     const xml = requestXml(ticket, set.operation).replace(
-      `</${p.tt}:troubleTicketValue>`,
-      `</${p.tt}:troubleTicketValue><${p.tt}:resyncRequired>peut-être</${p.tt}:resyncRequired>`,
+      `<${p.tt}:troubleTicketValue>`,
+      `texte libre<${p.tt}:troubleTicketValue>`,
     );
     const msg = decode(xml);
     expect(msg.schemaErrors.length).toBeGreaterThan(0);
@@ -109,6 +111,38 @@ describe('XSD errors', () => {
     const xsd = outcome.findings.filter((f) => f.rule === 'XSD');
     expect(xsd.map((f) => f.demand)).toEqual(['fault']);
     expect(answerFor(outcome.findings, index).kind).toBe('fault');
+  });
+
+  it('a resyncRequired the schema rejects gives returnCode 2 naming it and its value', () => {
+    const { ticket, ctx } = example(set);
+    const xml = requestXml(ticket, set.operation).replace(
+      `</${p.tt}:troubleTicketValue>`,
+      `</${p.tt}:troubleTicketValue><${p.tt}:resyncRequired>peut-être</${p.tt}:resyncRequired>`,
+    );
+    const answer = answerFor(checkMessage(decode(xml), index, ctx).findings, index);
+    expect(answer).toMatchObject({ kind: 'returnCode', code: invalid });
+    if (answer.kind === 'returnCode') {
+      expect(namesField(answer.label, 'resyncRequired')).toBe(true);
+      expect(answer.label).toContain('« peut-être »');
+      expect(answer.label).toContain('xs:boolean');
+    }
+  });
+
+  it('an attrNames holding text instead of items gives returnCode 2 naming it and its value', () => {
+    const xml = writer
+      .getRequest({
+        troubleTicketKey: 'K1',
+        attrNames: ['troubleTicketState'],
+        supplierID: '343059564',
+        serviceProviderID: '380129866',
+      })
+      .replace(/<(\w+):attrNames>.*<\/\1:attrNames>/, '<$1:attrNames>abc</$1:attrNames>');
+    const answer = answerFor(checkMessage(decode(xml), index).findings, index);
+    expect(answer).toMatchObject({ kind: 'returnCode', code: invalid });
+    if (answer.kind === 'returnCode') {
+      expect(namesField(answer.label, 'attrNames')).toBe(true);
+      expect(answer.label).toContain('« abc »');
+    }
   });
 
   it('an XSD error on a field already judged by a rule is not reported twice', () => {
