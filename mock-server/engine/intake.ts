@@ -1,27 +1,31 @@
 /**
  * The OI's intake checks on a new ticket (ERR01 unknown PTO — technicalId, else commercialId;
- * ERR04 another open ticket of the same OC on the same access, created before). They run right
+ * ERR04 another open ticket of the same OC on the same access, created before, whichever reference
+ * each ticket named: the access is resolved through the inventory, see accessOf). They run right
  * after the create is answered and close the ticket with an `oi.rejection` (T6), pushed like any
  * OI action. A ticket whose checks did not run (process stopped) gets them at the next start.
  */
 import type { TicketValue } from '../../src/soap/model.ts';
+import type { Access } from '../store/types.ts';
 import type { EngineContext } from './context.ts';
 
-/** The closure code the intake checks give a ticket, or undefined when it passes. */
+/** The access a new ticket names (technicalId and/or commercialId), resolved through the inventory. */
+export const accessOf = (ctx: EngineContext, fields: TicketValue): Access =>
+  ctx.inventory.resolve({
+    technicalId: fields[ctx.f.technicalId] ?? null,
+    commercialId: fields[ctx.f.commercialId] ?? null,
+  });
+
+/** The closure code the intake checks give a ticket on `access`, or undefined when it passes. */
 export function intakeCode(
   ctx: EngineContext,
-  fields: TicketValue,
+  access: Access,
   ocSiren: string,
   id: number,
 ): string | undefined {
   const b = ctx.behaviour();
   const refusals = ctx.index.profile.businessRefusals;
   if (!b.rejectUnknownPto && !b.rejectDuplicateAccess) return undefined;
-  const access: { technicalId?: string; commercialId?: string } = {};
-  const technicalId = fields[ctx.f.technicalId];
-  const commercialId = fields[ctx.f.commercialId];
-  if (technicalId != null) access.technicalId = technicalId;
-  if (commercialId != null) access.commercialId = commercialId;
   if (b.rejectUnknownPto && !ctx.inventory.knows(access)) return refusals.unknownProduct;
   if (b.rejectDuplicateAccess && ctx.store.findOpenOnAccess(ocSiren, access, id)) {
     return refusals.otherTicketOpen;
@@ -83,7 +87,8 @@ export class Intake {
       ctx.store.transaction(() => {
         const rec = ctx.store.getTicket(key);
         if (!rec || rec.intakeDone) return;
-        const code = intakeCode(ctx, rec.fields, rec.ocSiren, rec.id);
+        // Resolved again: a row written before the access was resolved holds only what the OC sent.
+        const code = intakeCode(ctx, ctx.inventory.resolve(rec.access), rec.ocSiren, rec.id);
         const done = { ...rec, intakeDone: true };
         ctx.store.updateTicket(done, rec);
         if (!code) {

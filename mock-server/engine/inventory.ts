@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { base, Faker, fr } from '@faker-js/faker';
+import type { Access } from '../store/types.ts';
 import type { InventoryEntry } from './types.ts';
 
 export interface InventoryOptions {
@@ -152,8 +153,25 @@ export class Inventory {
    * else its commercialId.
    */
   knows(access: { technicalId?: string | null; commercialId?: string | null }): boolean {
-    if (access.technicalId) return this.byTechnicalId.has(access.technicalId);
-    if (access.commercialId) return this.byCommercialId.has(access.commercialId);
-    return false;
+    return this.entryOf(access) !== undefined;
+  }
+
+  /**
+   * The access a ticket names, completed from its inventory entry (found as {@link knows} finds it):
+   * both references, whichever one the OC sent. Unknown to the inventory: the references as sent.
+   */
+  resolve(access: { technicalId?: string | null; commercialId?: string | null }): Access {
+    const e = this.entryOf(access);
+    if (e) return { technicalId: e.technicalId, commercialId: e.commercialId || null };
+    return { technicalId: access.technicalId ?? null, commercialId: access.commercialId ?? null };
+  }
+
+  private entryOf(access: {
+    technicalId?: string | null;
+    commercialId?: string | null;
+  }): InventoryEntry | undefined {
+    if (access.technicalId) return this.byTechnicalId.get(access.technicalId);
+    if (access.commercialId) return this.byCommercialId.get(access.commercialId);
+    return undefined;
   }
 }

@@ -4,10 +4,10 @@ import { badBody, faultAnswer, type Handled, okAnswer, refusalAnswer } from './a
 import { iso } from './clock.ts';
 import type { EngineContext, OcRequest } from './context.ts';
 import { storedRequest } from './history.ts';
-import { intakeCode } from './intake.ts';
+import { accessOf, intakeCode } from './intake.ts';
 import { acceptedAction, isOpenState } from './lifecycle.ts';
 import { refusalOf } from './refusals.ts';
-import { mergeFields, newKey, ownerOf } from './tickets.ts';
+import { mergeFields, newKey, ocWrites, ownerOf } from './tickets.ts';
 
 export function createTicket(ctx: EngineContext, req: OcRequest): Handled {
   const { op, decoded, account } = req;
@@ -23,7 +23,9 @@ export function createTicket(ctx: EngineContext, req: OcRequest): Handled {
   const state = transition.to;
   const now = iso(ctx.clock.now());
   const ocSiren = ownerOf(index, ticket, account);
-  const fields = mergeFields(index, {}, ticket);
+  // Only what oc.create lists: fields of the OI (closure, completion date, supplier*) are not kept.
+  const fields = mergeFields(index, {}, ocWrites(index, action, ticket));
+  const access = accessOf(ctx, fields);
   let responseXml = '';
   const record = store.grouped(() => {
     const key = newKey(store, ctx.keyPrefix);
@@ -35,12 +37,13 @@ export function createTicket(ctx: EngineContext, req: OcRequest): Handled {
       open: isOpenState(index, state),
       lastUpdateVersionNumber: index.settings.initialVersionNumber,
       fields,
+      access,
       createdAt: now,
       updatedAt: now,
       stageAt: now,
       // A ticket that passes the intake checks now passes them later too (the inventory does not
       // change, closed tickets do not reopen): done at once, which spares a write per create.
-      intakeDone: intakeCode(ctx, fields, ocSiren, Number.MAX_SAFE_INTEGER) === undefined,
+      intakeDone: intakeCode(ctx, access, ocSiren, Number.MAX_SAFE_INTEGER) === undefined,
     });
     store.addHistory({
       troubleTicketKey: key,

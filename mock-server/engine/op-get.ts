@@ -1,7 +1,8 @@
 /**
- * getTroubleTicketByKey (R9): by key, or by technicalId (the OC's tickets on that PTO, open ones
- * first when the profile says so). The read is kept in the ticket's history; that row need not be
- * durable before the answer leaves, so it simply joins the next group commit.
+ * getTroubleTicketByKey (R9): by key, or by technicalId (the OC's tickets on that PTO, whichever
+ * reference of its access they were created with; open ones first when the profile says so). The
+ * read is kept in the ticket's history; that row need not be durable before the answer leaves, so
+ * it simply joins the next group commit.
  */
 import { answerFor, checkMessage } from '../../src/rules/index.ts';
 import type { TicketValue } from '../../src/soap/model.ts';
@@ -33,7 +34,9 @@ export function getTicket(ctx: EngineContext, req: OcRequest): Handled {
       if (!found) refusal = ctx.refusals.unknownKey(requested);
     } else if (g.technicalId) {
       const owner = index.settings.ocIsolation ? account.siren : (g.serviceProviderID ?? account.siren);
-      found = store.findByTechnicalId(owner, g.technicalId, index.settings.getByTechnicalIdOpenFirst);
+      // The PTO's access, resolved through the inventory: a ticket created with its commercialId counts.
+      const access = ctx.inventory.resolve({ technicalId: g.technicalId });
+      found = store.findByAccess(owner, access, index.settings.getByTechnicalIdOpenFirst);
       if (!found) refusal = ctx.refusals.unknownTechnicalId(g.technicalId);
     } else refusal = ctx.refusals.missingKey();
   }

@@ -12,7 +12,7 @@ import type { EngineContext, OcRequest } from './context.ts';
 import { incoming, storedRequest } from './history.ts';
 import { acceptedAction, closesWithCode, isOpenState, targetState } from './lifecycle.ts';
 import { refusalOf } from './refusals.ts';
-import { mergeFields, ownedBy } from './tickets.ts';
+import { mergeFields, ocWrites, ownedBy } from './tickets.ts';
 
 export function setTicket(ctx: EngineContext, req: OcRequest): Handled {
   const { op, decoded, account } = req;
@@ -56,7 +56,8 @@ export function setTicket(ctx: EngineContext, req: OcRequest): Handled {
   const { action, transition } = acceptedAction(outcome);
   const now = iso(ctx.clock.now());
   const state = targetState(transition, owned.state);
-  const fields = mergeFields(index, owned.fields, ticket);
+  // Only what the action lists: never the OI's fields, nor the access the ticket was created on.
+  const fields = mergeFields(index, owned.fields, ocWrites(index, action, ticket));
   const closure = closesWithCode(index, transition);
   if (closure) {
     fields[f.closureCode] = closure.code;

@@ -6,6 +6,7 @@
  */
 import type { ActionDef, ProfileIndex } from '../../src/profile/index.ts';
 import type { Answer } from '../../src/rules/index.ts';
+import { q } from '../../src/rules/text.ts';
 import type { TicketValue } from '../../src/soap/model.ts';
 import { type EngineFields, engineFields } from './fields.ts';
 import type { OcAccount } from './types.ts';
@@ -56,19 +57,14 @@ export class Refusals {
 
   /** Same answer for an unknown key and another OC's key (isolation, §3). */
   unknownKey(key: string | null | undefined): Refusal {
-    return this.bySetting(
-      'unknownKeyField',
-      this.f.key,
-      `aucun ticket « ${key ?? ''} » pour cet OC`,
-      'KEY.UNKNOWN',
-    );
+    return this.bySetting('unknownKeyField', this.f.key, `aucun ticket ${q(key)} pour cet OC`, 'KEY.UNKNOWN');
   }
 
   /** A get by technicalId that finds no ticket of this OC on that PTO. */
   unknownTechnicalId(technicalId: string): Refusal {
     return this.refuse(
       this.f.technicalId,
-      `aucun ticket de cet OC sur la PTO « ${technicalId} »`,
+      `aucun ticket de cet OC sur la PTO ${q(technicalId)}`,
       'KEY.UNKNOWN',
       '§3',
       'spec',
@@ -88,7 +84,7 @@ export class Refusals {
     return this.bySetting(
       'illegalTransitionField',
       this.f.state,
-      `l action ${action.id} (${action.title}) n est pas permise dans l état « ${state} »`,
+      `l'action ${action.id} (${action.title}) n'est pas permise dans l'état « ${state} »`,
       'TRANSITION',
     );
   }
@@ -100,7 +96,7 @@ export class Refusals {
       return this.bySetting(
         'ocIsolation',
         this.f.serviceProviderID,
-        `« ${sp} » n est pas le SIREN de l OC authentifié (${account.login})`,
+        `${q(sp)} n'est pas le SIREN de l'OC authentifié (${q(account.login)})`,
         'OC.IDENTITY',
       );
     }
@@ -108,7 +104,7 @@ export class Refusals {
     if (typeof su === 'string' && su !== this.oiSiren) {
       return this.refuse(
         this.f.supplierID,
-        `« ${su} » n est pas le SIREN de cet OI (${this.oiSiren})`,
+        `${q(su)} n'est pas le SIREN de cet OI (${this.oiSiren})`,
         'OI.IDENTITY',
         '§3',
         'decision',

@@ -1,5 +1,6 @@
 /** Tickets as the engine reads, merges and shows them. */
-import type { ProfileIndex } from '../../src/profile/index.ts';
+import type { ActionDef, ProfileIndex } from '../../src/profile/index.ts';
+import { declaredFields } from '../../src/rules/index.ts';
 import type { TicketValue } from '../../src/soap/model.ts';
 import type { DeliveryRecord, TicketRecord, TicketStore } from '../store/types.ts';
 import { type EngineFields, engineFields } from './fields.ts';
@@ -32,6 +33,55 @@ export function mergeFields(index: ProfileIndex, base: TicketValue, message: Tic
     if (v === null) delete out[k];
     else out[k] = v;
   }
+  return out;
+}
+
+const ocWritable = new WeakMap<ProfileIndex, Map<ActionDef, ReadonlySet<string>>>();
+
+/**
+ * The fields an OC action (R6) may write into its ticket: those its row of the profile lists (§8:
+ * mandatory, optional, one-of, conditional) and, for a set, the common set fields, less those the
+ * engine keeps itself (key, state, version), the OI's closure code and label and the completion
+ * date set when the ticket closes (§7), and, after creation, the access references (technicalId,
+ * commercialId): a ticket stays on the access it was created on. Other fields the OC sends are
+ * rated FIELD.UNEXPECTED (info) by the rules, answered 0, and not kept.
+ */
+export function ocWritableFields(index: ProfileIndex, action: ActionDef): ReadonlySet<string> {
+  let byAction = ocWritable.get(index);
+  if (!byAction) {
+    byAction = new Map();
+    ocWritable.set(index, byAction);
+  }
+  let writable = byAction.get(action);
+  if (!writable) {
+    const f = engineFields(index);
+    const never = new Set([
+      ...managedFields(index),
+      f.closureCode,
+      f.closureLabel,
+      f.interactionDateComplete,
+    ]);
+    const creates = action.transitions.every((id) => index.transition.get(id)?.from === null);
+    if (!creates) {
+      never.add(f.technicalId);
+      never.add(f.commercialId);
+    }
+    const common = action.operation === 'setTroubleTicketByValue' ? index.profile.commonSet.mandatory : [];
+    writable = new Set(
+      [...declaredFields(action), ...common]
+        .map((n) => index.field.get(n)?.name ?? n)
+        .filter((n) => !never.has(n)),
+    );
+    byAction.set(action, writable);
+  }
+  return writable;
+}
+
+/** The part of an OC message its action may write into the ticket (see {@link ocWritableFields}). */
+export function ocWrites(index: ProfileIndex, action: ActionDef, message: TicketValue): TicketValue {
+  const writable = ocWritableFields(index, action);
+  const out: TicketValue = {};
+  for (const k in message) if (writable.has(k)) out[k] = message[k]!;
   return out;
 }
 

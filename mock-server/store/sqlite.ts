@@ -15,7 +15,14 @@ import Database from 'better-sqlite3';
 import type { Delivery, HistoryEntry, TicketQuery } from '../engine/types.ts';
 import { type Checkpointer, startCheckpointer } from './checkpointer.ts';
 import { migrate } from './migrations.ts';
-import type { DeliveryRecord, NewDelivery, NewHistoryEntry, TicketRecord, TicketStore } from './types.ts';
+import type {
+  Access,
+  DeliveryRecord,
+  NewDelivery,
+  NewHistoryEntry,
+  TicketRecord,
+  TicketStore,
+} from './types.ts';
 
 export const DB_FILE_NAME = 'sav-ftth-mock.sqlite';
 
@@ -98,6 +105,7 @@ const toTicket = (r: TicketRow): TicketRecord => ({
   updatedAt: r.updated_at,
   stageAt: r.stage_at,
   intakeDone: r.intake_done === 1,
+  access: { technicalId: r.technical_id, commercialId: r.commercial_id },
 });
 
 /** Copies the optional columns that are set, so absent values stay absent (not null) in the API. */
@@ -153,8 +161,8 @@ const indexedColumnsDiffer = (t: TicketRecord, before: TicketRecord) =>
   t.state !== before.state ||
   t.open !== before.open ||
   t.intakeDone !== before.intakeDone ||
-  (t.fields.technicalId ?? null) !== (before.fields.technicalId ?? null) ||
-  (t.fields.commercialId ?? null) !== (before.fields.commercialId ?? null);
+  t.access.technicalId !== before.access.technicalId ||
+  t.access.commercialId !== before.access.commercialId;
 
 /**
  * The tickets columns an update may change, in the order insertTicket and updateTicket list them
@@ -164,8 +172,8 @@ const changeable = (t: Omit<TicketRecord, 'id'>) => [
   t.state,
   t.open ? 1 : 0,
   t.lastUpdateVersionNumber,
-  t.fields.technicalId ?? null,
-  t.fields.commercialId ?? null,
+  t.access.technicalId,
+  t.access.commercialId,
   JSON.stringify(t.fields),
   t.updatedAt,
   t.stageAt,
@@ -270,17 +278,22 @@ class SqliteTicketStore implements TicketStore {
         'UPDATE tickets SET version = ?, fields = ?, updated_at = ?, stage_at = ? WHERE id = ?',
       ),
       getTicket: p(`SELECT ${ticketCols} FROM tickets WHERE ticket_key = ?`),
-      byTechnicalOpenFirst: p(
-        `SELECT ${ticketCols} FROM tickets WHERE oc_siren = ? AND technical_id = ? ORDER BY open DESC, id DESC LIMIT 1`,
+      // One statement over both references, each read through its own index (MULTI-INDEX OR). The
+      // oc_siren term is repeated in each branch on purpose: factored out of the OR, the planner
+      // (which has no statistics) reads every ticket of the OC instead. A null reference matches nothing.
+      byAccessOpenFirst: p(
+        `SELECT ${ticketCols} FROM tickets WHERE oc_siren = ? AND technical_id = ? OR oc_siren = ? AND commercial_id = ?
+         ORDER BY open DESC, id DESC LIMIT 1`,
       ),
-      byTechnicalNewest: p(
-        `SELECT ${ticketCols} FROM tickets WHERE oc_siren = ? AND technical_id = ? ORDER BY id DESC LIMIT 1`,
+      byAccessNewest: p(
+        `SELECT ${ticketCols} FROM tickets WHERE oc_siren = ? AND technical_id = ? OR oc_siren = ? AND commercial_id = ?
+         ORDER BY id DESC LIMIT 1`,
       ),
-      openOnTechnical: p(
-        `SELECT ${ticketCols} FROM tickets WHERE oc_siren = ? AND technical_id = ? AND open = 1 AND id < ? ORDER BY id LIMIT 1`,
-      ),
-      openOnCommercial: p(
-        `SELECT ${ticketCols} FROM tickets WHERE oc_siren = ? AND commercial_id = ? AND open = 1 AND id < ? ORDER BY id LIMIT 1`,
+      openOnAccess: p(
+        `SELECT ${ticketCols} FROM tickets
+         WHERE oc_siren = ? AND technical_id = ? AND open = 1 AND id < ?
+            OR oc_siren = ? AND commercial_id = ? AND open = 1 AND id < ?
+         ORDER BY id LIMIT 1`,
       ),
       openTickets: p(`SELECT ${ticketCols} FROM tickets WHERE open = 1 ORDER BY id`),
       pendingIntake: p(`SELECT ${ticketCols} FROM tickets WHERE intake_done = 0 ORDER BY id`),
@@ -433,23 +446,19 @@ class SqliteTicketStore implements TicketStore {
     return r && this.remember(toTicket(r));
   }
 
-  findByTechnicalId(ocSiren: string, technicalId: string, openFirst: boolean): TicketRecord | undefined {
-    const stmt = openFirst ? this.s.byTechnicalOpenFirst : this.s.byTechnicalNewest;
-    const r = stmt.get(ocSiren, technicalId) as TicketRow | undefined;
+  findByAccess(ocSiren: string, access: Access, openFirst: boolean): TicketRecord | undefined {
+    if (access.technicalId === null && access.commercialId === null) return undefined;
+    const stmt = openFirst ? this.s.byAccessOpenFirst : this.s.byAccessNewest;
+    const r = stmt.get(ocSiren, access.technicalId, ocSiren, access.commercialId) as TicketRow | undefined;
     return r && toTicket(r);
   }
 
-  findOpenOnAccess(
-    ocSiren: string,
-    access: { technicalId?: string; commercialId?: string },
-    beforeId: number,
-  ): TicketRecord | undefined {
-    let r: TicketRow | undefined;
-    if (access.technicalId)
-      r = this.s.openOnTechnical.get(ocSiren, access.technicalId, beforeId) as TicketRow | undefined;
-    if (!r && access.commercialId) {
-      r = this.s.openOnCommercial.get(ocSiren, access.commercialId, beforeId) as TicketRow | undefined;
-    }
+  findOpenOnAccess(ocSiren: string, access: Access, beforeId: number): TicketRecord | undefined {
+    if (access.technicalId === null && access.commercialId === null) return undefined;
+    const { technicalId, commercialId } = access;
+    const r = this.s.openOnAccess.get(ocSiren, technicalId, beforeId, ocSiren, commercialId, beforeId) as
+      | TicketRow
+      | undefined;
     return r && toTicket(r);
   }
 

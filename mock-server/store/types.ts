@@ -4,8 +4,20 @@
  */
 import type { Delivery, HistoryEntry, StoredTicket, TicketQuery } from '../engine/types.ts';
 
+/**
+ * The access a ticket is on, as the OI resolved it through its inventory when the ticket was
+ * created (an inventory entry holds both references); as the OC sent it when the inventory does
+ * not know it. Indexed: ERR04 and get by technicalId find a ticket whichever reference the OC used.
+ */
+export interface Access {
+  technicalId: string | null;
+  commercialId: string | null;
+}
+
 /** A ticket as stored: the public {@link StoredTicket} plus the engine's bookkeeping. */
 export interface TicketRecord extends StoredTicket {
+  /** Set at creation, never changed (the ticket's fields keep the references as the OC sent them). */
+  access: Access;
   /** Row id: creation order, used to tell "the second ticket on this access" from the first. */
   id: number;
   /** false once the ticket's state is final (CLOSED): indexed, so open tickets are found without a scan. */
@@ -54,14 +66,14 @@ export interface TicketStore {
   updateTicket(t: TicketRecord, before?: TicketRecord): void;
   /** The ticket (recent ones from memory): the record is shared, callers must not modify it. */
   getTicket(key: string): TicketRecord | undefined;
-  /** Tickets of one OC on one PTO: open ones first when `openFirst`, then newest first. */
-  findByTechnicalId(ocSiren: string, technicalId: string, openFirst: boolean): TicketRecord | undefined;
-  /** An open ticket of the OC on the same access (technicalId or commercialId) created before `beforeId`. */
-  findOpenOnAccess(
-    ocSiren: string,
-    access: { technicalId?: string; commercialId?: string },
-    beforeId: number,
-  ): TicketRecord | undefined;
+  /**
+   * The newest ticket of one OC on one access (open ones first when `openFirst`): a ticket whose
+   * stored technicalId or commercialId is the access's (rows written before the access was
+   * resolved hold only the reference the OC sent).
+   */
+  findByAccess(ocSiren: string, access: Access, openFirst: boolean): TicketRecord | undefined;
+  /** The oldest open ticket of the OC on the same access (as findByAccess) created before `beforeId`. */
+  findOpenOnAccess(ocSiren: string, access: Access, beforeId: number): TicketRecord | undefined;
   listTickets(query: TicketQuery): TicketRecord[];
   /** Open tickets, for rescheduling the automatic behaviour after a restart. */
   openTickets(): TicketRecord[];

@@ -164,6 +164,8 @@ export interface ProfileSettings {
   initialVersionNumber: number;
   /** A set whose lastUpdateVersionNumber is lower than the ticket's is refused. */
   rejectStaleVersion: boolean;
+  /** An OC set whose lastUpdateVersionNumber is higher than the ticket's (a version the OI never issued) is refused. */
+  rejectUnissuedVersion: boolean;
   /** Field named in the returnLabel for an illegal transition. */
   illegalTransitionField: string;
   /** Field named in the returnLabel for a stale version. */

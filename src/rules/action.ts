@@ -173,25 +173,36 @@ function checkVersion(
 ): void {
   const { settings } = index;
   const versionField = planOf(index).roles.version;
-  if (!ctx.current || !settings.rejectStaleVersion || !versionField) return;
+  // The OC sends back a version the OI issued; only the OI's own updates go beyond the ticket's.
+  const unissued = settings.rejectUnissuedVersion && action.actor === 'OC';
+  if (!ctx.current || !(settings.rejectStaleVersion || unissued) || !versionField) return;
   if (actionPlan(index, action).createsOnly) return;
   const v = ticket[versionField.name];
   if (!isGiven(v)) return;
   const given = v.trim();
   if (!isLong(given)) return;
   const known = ctx.current.lastUpdateVersionNumber;
-  const fresh =
+  const order =
     SMALL_INTEGER.test(given) && Number.isSafeInteger(known)
-      ? Number(given) >= known
-      : BigInt(given) >= BigInt(known);
-  if (fresh) return;
-  out.push({
-    ...at(ticket, lines, settings.staleVersionField),
-    rule: 'VERSION.STALE',
-    severity: 'error',
-    ...index.profile.settingsBasis.rejectStaleVersion,
-    explanation: `la version ${q(v)} est antérieure à la dernière version du ticket (${known}) : une mise à jour de l'OI a été manquée`,
-  });
+      ? Math.sign(Number(given) - known)
+      : Math.sign(Number(BigInt(given) - BigInt(known)));
+  if (order < 0 && settings.rejectStaleVersion) {
+    out.push({
+      ...at(ticket, lines, settings.staleVersionField),
+      rule: 'VERSION.STALE',
+      severity: 'error',
+      ...index.profile.settingsBasis.rejectStaleVersion,
+      explanation: `la version ${q(v)} est antérieure à la dernière version du ticket (${known}) : une mise à jour de l'OI a été manquée`,
+    });
+  } else if (order > 0 && unissued) {
+    out.push({
+      ...at(ticket, lines, settings.staleVersionField),
+      rule: 'VERSION.UNISSUED',
+      severity: 'error',
+      ...index.profile.settingsBasis.rejectUnissuedVersion,
+      explanation: `la version ${q(v)} dépasse la dernière version du ticket (${known}) : l'OI n'a jamais émis cette version`,
+    });
+  }
 }
 
 /** Fields the action does not mention: information only (a profile may be stricter than §8). */

@@ -24,5 +24,7 @@ export {
 export { checkMessage, checkTicket } from './check.ts';
 export type { Answer, CheckOutcome, FaultAnswer, RuleContext } from './context.ts';
 export type { Demand, Finding, Severity } from './finding.ts';
+/** Fields an action mentions in any way (mandatory, optional, one-of, conditional, fixed, allowed, discriminator). */
+export { declaredFields } from './plan.ts';
 export { closureCodesOf, type Roles, rolesOf } from './roles.ts';
 export { isSirenShape, luhnCheckDigit, luhnValid, sirenFrom } from './siren.ts';

@@ -153,13 +153,14 @@ describe('the store', () => {
       ...content,
       state: 'CLOSED',
       open: false,
-      fields: { ...content.fields, technicalId: 'FI-2' },
+      access: { ...content.access, technicalId: 'FI-2' },
     };
     store.updateTicket(moved, content);
     expect(store.listTickets({ state: 'QUEUED' })).toEqual([]);
     expect(store.listTickets({ state: 'CLOSED' })).toHaveLength(1);
-    expect(store.findByTechnicalId('380129866', 'FI-1', true)).toBeUndefined();
-    expect(store.findByTechnicalId('380129866', 'FI-2', true)?.state).toBe('CLOSED');
-    expect(store.findOpenOnAccess('380129866', { technicalId: 'FI-2' }, 99)).toBeUndefined();
+    const pto = (technicalId: string) => ({ technicalId, commercialId: null });
+    expect(store.findByAccess('380129866', pto('FI-1'), true)).toBeUndefined();
+    expect(store.findByAccess('380129866', pto('FI-2'), true)?.state).toBe('CLOSED');
+    expect(store.findOpenOnAccess('380129866', pto('FI-2'), 99)).toBeUndefined();
   });
 });

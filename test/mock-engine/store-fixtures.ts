@@ -24,6 +24,7 @@ export const ticketRecord = (
   open: true,
   lastUpdateVersionNumber: 1,
   fields: { technicalId: 'FI-1', commercialId: 'ACC-1', troubleDescription: 'x' },
+  access: { technicalId: 'FI-1', commercialId: 'ACC-1' },
   createdAt: '2025-01-06T08:00:00.000Z',
   updatedAt: '2025-01-06T08:00:00.000Z',
   stageAt: '2025-01-06T08:00:00.000Z',

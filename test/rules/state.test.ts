@@ -117,15 +117,27 @@ describe('lastUpdateVersionNumber', () => {
     },
   );
 
-  it.each([5, 6])('a version equal to or above the current one (%i) is accepted', (v) => {
-    const a = setActions[0]!;
-    const { ticket, ctx } = example(a, { version: v });
-    const { answer } = judge(ticket, a.operation, {
-      ...ctx,
-      current: { ...ctx.current!, lastUpdateVersionNumber: 5 },
-    });
-    expect(answer).toEqual({ kind: 'ok' });
+  it.each(setActions.map((a) => [a.id, a] as const))('%s: the current version is accepted', (_id, a) => {
+    const { ticket, ctx } = example(a, { version: 5 });
+    const current = { ...ctx.current!, lastUpdateVersionNumber: 5 };
+    expect(judge(ticket, a.operation, { ...ctx, current }).answer).toEqual({ kind: 'ok' });
   });
+
+  it.each(setActions.map((a) => [a.id, a] as const))(
+    '%s: a version above the current one is refused from the OC (never issued), accepted from the OI',
+    (_id, a) => {
+      const { ticket, ctx } = example(a, { version: 6 });
+      const current = { ...ctx.current!, lastUpdateVersionNumber: 5 };
+      const { answer, wire } = judge(ticket, a.operation, { ...ctx, current });
+      if (a.actor === 'OI') {
+        expect(answer).toEqual({ kind: 'ok' });
+        return;
+      }
+      expect(answer).toMatchObject({ kind: 'returnCode', code: invalid });
+      if (answer.kind === 'returnCode') expect(namesField(answer.label, staleVersionField)).toBe(true);
+      expect(wire.findings.find((f) => f.rule === 'VERSION.UNISSUED')?.value).toBe('6');
+    },
+  );
 
   it('with rejectStaleVersion off, a stale version is accepted', () => {
     const lax = indexProfile(getProfile(undefined, { rejectStaleVersion: false }));
