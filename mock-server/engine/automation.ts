@@ -66,6 +66,9 @@ export function nextStep(index: ProfileIndex, t: TicketRecord, b: Behaviour): St
   return undefined;
 }
 
+/** The longest delay a Node timer keeps (2^31 − 1 ms, about 24.8 days). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface AutomationDeps {
   index: ProfileIndex;
   clock: Clock;
@@ -87,13 +90,26 @@ export class Automation {
     if (this.stopped) return;
     const step = nextStep(this.deps.index, t, this.deps.behaviour());
     if (!step) return;
+    this.arm(t.troubleTicketKey, step, Date.parse(t.stageAt) + step.afterMs);
+  }
+
+  /**
+   * Runs the step at `dueAt`. A timer cannot wait longer than MAX_TIMER_MS (Node fires a longer one
+   * at once), so a far step waits in hops.
+   */
+  private arm(key: string, step: Step, dueAt: number): void {
     const { clock } = this.deps;
-    const delay = Math.max(0, Date.parse(t.stageAt) + step.afterMs - clock.now());
-    const handle = clock.setTimeout(() => {
-      this.timers.delete(t.troubleTicketKey);
-      if (!this.stopped) this.deps.run(t.troubleTicketKey, step);
-    }, delay);
-    this.timers.set(t.troubleTicketKey, handle);
+    const delay = Math.max(0, dueAt - clock.now());
+    const handle = clock.setTimeout(
+      () => {
+        this.timers.delete(key);
+        if (this.stopped) return;
+        if (delay > MAX_TIMER_MS) this.arm(key, step, dueAt);
+        else this.deps.run(key, step);
+      },
+      Math.min(delay, MAX_TIMER_MS),
+    );
+    this.timers.set(key, handle);
   }
 
   cancel(key: string): void {

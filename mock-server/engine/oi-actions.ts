@@ -10,7 +10,8 @@ import {
   type ProfileIndex,
   type TransitionDef,
 } from '../../src/profile/index.ts';
-import { conditionHolds } from '../../src/rules/index.ts';
+import { conditionHolds, declaredFields, shorten } from '../../src/rules/index.ts';
+import { firstNonXmlChar } from '../../src/soap/chars.ts';
 import type { TicketValue } from '../../src/soap/model.ts';
 import { iso } from './clock.ts';
 import { engineFields } from './fields.ts';
@@ -73,6 +74,100 @@ export interface OiActionInput {
   overrides?: TicketValue;
   /** Closure code when none is given (the automatic resolution's `resolveWith`). */
   defaultClosureCode?: string;
+}
+
+/** The fields an override of an R7 action may set: those §8 lists for it, less the common ones. */
+export function overridableFields(index: ProfileIndex, action: ActionDef): string[] {
+  const engineOwned = new Set([...index.profile.commonSet.mandatory, ...managedFields(index)]);
+  const f = engineFields(index);
+  engineOwned.add(f.interactionDateComplete);
+  return [...declaredFields(action)].filter((name) => !engineOwned.has(name));
+}
+
+/** Why an override may not set a field the action does not list (English, for the control API). */
+function refusalReason(index: ProfileIndex, action: ActionDef, field: string): string {
+  const f = engineFields(index);
+  const transitions = action.transitions.flatMap((id) => index.transition.get(id) ?? []);
+  switch (field) {
+    case f.serviceProviderID:
+      return 'identity field: the mock sets it to the SIREN of the OC that owns the ticket';
+    case f.supplierID:
+      return "identity field: the mock sets it to the OI's own SIREN";
+    case f.key:
+      return 'identity field: the ticket is the one named in the URL';
+    case f.state:
+      return `set by the transition of ${action.id} (${transitions
+        .map((t) => `${t.id} → ${t.to === 'unchanged' ? 'state unchanged' : t.to}`)
+        .join(', ')}, §7)`;
+    case f.version:
+      return 'the OI increments it at each of its updates (§7)';
+    case f.description:
+      return `the action code, set by ${action.id} (${transitions.map((t) => t.description).join(', ')}, §6)`;
+    case f.interactionDate:
+      return 'the date of the OI update, set by the mock when it applies the action';
+    case f.interactionDateComplete:
+      return 'set by the OI when the ticket closes (§7)';
+  }
+  if (index.profile.commonSet.mandatory.includes(field))
+    return 'common field of every set, set by the mock (§8)';
+  const others = index.activeActions
+    .filter((a) => a !== action && declaredFields(a).has(field))
+    .map((a) => `${a.id} (${a.catalogue})`);
+  if (others.length > 0) return `a field of ${others.join(', ')}, not of ${action.id} (§8)`;
+  return `no action carries it, ${action.id} included (§8)`;
+}
+
+const quoted = (v: unknown) => JSON.stringify(typeof v === 'string' ? shorten(v) : v);
+
+export interface OverrideRefusal {
+  /** English, e.g. `invalid field overrides for oi.takeInCharge: …; oi.takeInCharge accepts: …`. */
+  message: string;
+  /** One line per refused field: `field: value why`. */
+  problems: string[];
+  /** The fields the action accepts (§8). */
+  accepted: string[];
+}
+
+/**
+ * Checks the field overrides of an R7 action: each must name a field §8 lists for the action
+ * (the mock owns identity, state, version, action code and dates) and carry a string XML can
+ * carry, or null. Undefined when every override is acceptable.
+ */
+export function refuseOverrides(
+  index: ProfileIndex,
+  action: ActionDef,
+  overrides: Record<string, unknown>,
+): OverrideRefusal | undefined {
+  const accepted = overridableFields(index, action);
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(overrides)) {
+    const field = index.field.get(name);
+    if (!field) {
+      problems.push(`${name}: is not a field of profile ${index.profile.id}`);
+    } else if (!accepted.includes(field.name)) {
+      problems.push(
+        `${name}: ${quoted(value)} cannot be overridden: ${refusalReason(index, action, field.name)}`,
+      );
+    } else if (value !== null && typeof value !== 'string') {
+      problems.push(`${name}: ${quoted(value)} must be a string or null`);
+    } else if (typeof value === 'string') {
+      const at = firstNonXmlChar(value);
+      if (at >= 0) {
+        const code = value.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0');
+        const position = [...value.slice(0, at)].length + 1;
+        problems.push(
+          `${name}: ${quoted(value)} holds U+${code} at character ${position}, a character XML 1.0 cannot carry (the OC would receive U+FFFD)`,
+        );
+      }
+    }
+  }
+  if (problems.length === 0) return undefined;
+  const acceptsText = `${action.id} accepts: ${accepted.join(', ') || 'no field'}`;
+  return {
+    message: `invalid field overrides for ${action.id}: ${problems.join('; ')}; ${acceptsText}`,
+    problems,
+    accepted,
+  };
 }
 
 const managedOf = new WeakMap<ProfileIndex, readonly string[]>();

@@ -12,7 +12,7 @@ import type { EngineContext } from './context.ts';
 import { EngineError } from './errors.ts';
 import { redactPassword } from './history.ts';
 import { isOpenState, targetState, transitionFor } from './lifecycle.ts';
-import { buildOiTicket } from './oi-actions.ts';
+import { buildOiTicket, refuseOverrides } from './oi-actions.ts';
 import type { Pusher } from './push.ts';
 import { mergeFields, publicTicket } from './tickets.ts';
 import type { StoredTicket } from './types.ts';
@@ -47,6 +47,10 @@ export function applyOiAction(
       `unknown OI action "${actionId}" (known: ${oiActions.join(', ')})`,
     );
   }
+  if (overrides) {
+    const refused = refuseOverrides(index, action, overrides);
+    if (refused) throw new EngineError('invalid-argument', refused.message);
+  }
   // The action is named by the caller, not read from a message: its transition from the ticket's
   // state is what the OI would send, and there is none when the diagram does not allow it.
   const t = transitionFor(index, action, rec.state);
@@ -76,7 +80,14 @@ export function applyOiAction(
     sender: 'OI',
     current: { state: rec.state, lastUpdateVersionNumber: rec.lastUpdateVersionNumber },
   });
-  const answer = answerFor(outcome.findings, index);
+  // The mock derives the closure label from the code: when the code is wrong there is no label to
+  // derive, and the answer must blame the code the caller gave, not the label it did not.
+  const labelDerived = overrides?.[f.closureLabel] === undefined;
+  const findings =
+    labelDerived && outcome.findings.some((x) => x.field === f.closureCode && x.severity === 'error')
+      ? outcome.findings.filter((x) => x.field !== f.closureLabel)
+      : outcome.findings;
+  const answer = answerFor(findings, index);
   if (answer.kind !== 'ok') {
     return {
       ticket: publicTicket(rec),

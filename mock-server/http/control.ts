@@ -9,7 +9,8 @@ import { isSirenShape } from '../../src/rules/index.ts';
 import { formatIssues } from '../config/load.ts';
 import { behaviourSchema } from '../config/schema.ts';
 import { isEngineError } from '../engine/errors.ts';
-import type { EngineErrorCode, FaultInjection, MockEngine, TicketQuery } from '../engine/types.ts';
+import { refuseOverrides } from '../engine/oi-actions.ts';
+import type { Behaviour, EngineErrorCode, FaultInjection, MockEngine, TicketQuery } from '../engine/types.ts';
 
 const ENGINE_ERROR_STATUS: Record<EngineErrorCode, number> = {
   'unknown-ticket': 404,
@@ -47,12 +48,26 @@ export interface ControlOptions {
 }
 
 type Handler = (req: ControlRequest, params: string[]) => Promise<ControlResponse> | ControlResponse;
-interface Route {
+interface RouteDef {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE';
-  pattern: RegExp;
+  /** Readable template, e.g. `/tickets/{troubleTicketKey}`: each `{name}` matches one path segment. */
+  path: string;
   open?: boolean;
   handler: Handler;
 }
+interface Route extends RouteDef {
+  pattern: RegExp;
+}
+
+/** Compiles a route template; `/` (the prefix itself) also matches the empty path. */
+const compileRoute = (r: RouteDef): Route => {
+  if (r.path === '/') return { ...r, pattern: /^\/?$/ };
+  const source = r.path
+    .split(/(\{[^}]+\})/)
+    .map((part) => (part.startsWith('{') ? '([^/]+)' : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))
+    .join('');
+  return { ...r, pattern: new RegExp(`^${source}$`) };
+};
 
 class HttpError extends Error {
   constructor(
@@ -113,12 +128,45 @@ function intParam(query: URLSearchParams, name: string, min: number, max: number
 }
 
 function checkQueryNames(query: URLSearchParams, known: string[]): void {
-  for (const name of query.keys()) {
+  for (const name of new Set(query.keys())) {
     if (!known.includes(name)) {
       throw new HttpError(400, `unknown query parameter "${name}" (known: ${known.join(', ')})`);
     }
+    const values = query.getAll(name);
+    if (values.length > 1) {
+      throw new HttpError(
+        400,
+        `query parameter ${name} is repeated (${values.map((v) => JSON.stringify(v)).join(', ')}): give it once`,
+      );
+    }
   }
 }
+
+/**
+ * An integer in [min, max]. A single rule and message: zod's `.int()` also refuses integers beyond
+ * 2^53, which a message "must be an integer" would misdescribe.
+ */
+const boundedInt = (min: number, max: number) =>
+  z.number({ error: 'must be a number' }).refine((n) => Number.isInteger(n) && n >= min && n <= max, {
+    error: `must be an integer between ${min} and ${max}`,
+  });
+
+/**
+ * The behaviour patch: the configuration's schema, with its delays' bound said in one message
+ * (a delay beyond 2^53 is an integer, which "must be an integer" would misdescribe).
+ */
+const delayMs = z
+  .number({ error: 'must be a number of milliseconds' })
+  .refine((n) => Number.isInteger(n) && n >= 0 && n <= Number.MAX_SAFE_INTEGER, {
+    error: `must be an integer number of milliseconds between 0 and ${Number.MAX_SAFE_INTEGER}`,
+  });
+const nullableDelayMs = z.union([delayMs, z.null()], { error: 'must be a number of milliseconds or null' });
+const behaviourPatchSchema = behaviourSchema.extend({
+  takeInChargeAfterMs: nullableDelayMs.optional(),
+  planAfterMs: nullableDelayMs.optional(),
+  resolveAfterMs: nullableDelayMs.optional(),
+  cancellationAnswerAfterMs: delayMs.optional(),
+} satisfies { [K in keyof Behaviour as K extends `${string}AfterMs` ? K : never]: z.ZodType });
 
 export function createControlApi(options: ControlOptions): (req: ControlRequest) => Promise<ControlResponse> {
   const { engine, index } = options;
@@ -133,12 +181,7 @@ export function createControlApi(options: ControlOptions): (req: ControlRequest)
         .refine((op) => op === '*' || operations.includes(op), {
           error: `must be "*" or an operation (${operations.join(', ')})`,
         }),
-      latencyMs: z
-        .number({ error: 'must be a number' })
-        .int('must be an integer')
-        .min(0, 'must be ≥ 0')
-        .max(600_000, 'must be ≤ 600000')
-        .optional(),
+      latencyMs: boundedInt(0, 600_000).optional(),
       soapFaultRate: z
         .number({ error: 'must be a number' })
         .min(0, 'must be between 0 and 1')
@@ -147,11 +190,7 @@ export function createControlApi(options: ControlOptions): (req: ControlRequest)
       httpStatus: z.union([z.literal(500), z.literal(503)], { error: 'must be 500 or 503' }).optional(),
       dropConnection: z.boolean({ error: 'must be true or false' }).optional(),
       truncateResponse: z.boolean({ error: 'must be true or false' }).optional(),
-      times: z
-        .number({ error: 'must be a number' })
-        .int('must be an integer')
-        .min(1, 'must be ≥ 1')
-        .optional(),
+      times: boundedInt(1, Number.MAX_SAFE_INTEGER).optional(),
     })
     .refine(
       (f) =>
@@ -163,22 +202,18 @@ export function createControlApi(options: ControlOptions): (req: ControlRequest)
       { error: 'sets no effect (latencyMs, soapFaultRate, httpStatus, dropConnection or truncateResponse)' },
     );
   const faultsSchema = z.array(faultSchema, { error: 'must be a JSON array of fault injections' });
-  /** Field overrides of an R7 action: a JSON object of profile field → string or null. */
-  const fieldOverrides = (data: unknown): Record<string, string | null> => {
+  /** Field overrides of an R7 action: a JSON object of the action's fields (§8) → string or null. */
+  const fieldOverrides = (actionId: string, data: unknown): Record<string, string | null> => {
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
       throw new HttpError(
         400,
         'invalid field overrides: the body must be a JSON object of field → string or null',
       );
     }
-    const problems: string[] = [];
-    for (const [name, value] of Object.entries(data)) {
-      if (!index.field.has(name)) problems.push(`${name}: is not a field of profile ${index.profile.id}`);
-      else if (value !== null && typeof value !== 'string')
-        problems.push(`${name}: ${JSON.stringify(value)} must be a string or null`);
+    const refused = refuseOverrides(index, index.action.get(actionId)!, data as Record<string, unknown>);
+    if (refused) {
+      throw new HttpError(400, refused.message, { problems: refused.problems, accepted: refused.accepted });
     }
-    if (problems.length > 0)
-      throw new HttpError(400, `invalid field overrides: ${problems.join('; ')}`, { problems });
     return data as Record<string, string | null>;
   };
 
@@ -188,153 +223,156 @@ export function createControlApi(options: ControlOptions): (req: ControlRequest)
     return found;
   };
 
-  const routes: Route[] = [
-    {
-      method: 'GET',
-      pattern: /^\/?$/,
-      handler: () =>
-        json(200, {
-          ...(options.info?.() ?? {}),
-          routes: routes.map(
-            (r) => `${r.method} ${r.pattern.source.replace(/\\\//g, '/').replace(/^\^|\$$/g, '')}`,
-          ),
-        }),
-    },
-    {
-      method: 'GET',
-      pattern: /^\/health$/,
-      open: true,
-      handler: () => json(200, { status: 'ok', uptimeSeconds: Math.round(process.uptime()) }),
-    },
-    {
-      method: 'GET',
-      pattern: /^\/ready$/,
-      open: true,
-      handler: () => (options.ready() ? json(200, { ready: true }) : json(503, { ready: false })),
-    },
-    {
-      method: 'GET',
-      pattern: /^\/tickets$/,
-      handler: (req) => {
-        const q = req.query;
-        checkQueryNames(q, ['state', 'oc', 'technicalId', 'q', 'limit', 'offset']);
-        const query: TicketQuery = {
-          limit: intParam(q, 'limit', 1, 1000, 100),
-          offset: intParam(q, 'offset', 0, Number.MAX_SAFE_INTEGER, 0),
-        };
-        const state = q.get('state');
-        if (state) {
-          if (!states.includes(state))
-            throw new HttpError(400, `query parameter state: "${state}" must be one of ${states.join(', ')}`);
-          query.state = state;
-        }
-        const oc = q.get('oc');
-        if (oc) {
-          if (!isSirenShape(oc))
-            throw new HttpError(400, `query parameter oc: "${oc}" must be a SIREN of 9 digits`);
-          query.ocSiren = oc;
-        }
-        const technicalId = q.get('technicalId');
-        if (technicalId) query.technicalId = technicalId;
-        const text = q.get('q');
-        if (text) query.text = text;
-        const tickets = engine.listTickets(query);
-        return json(200, { tickets, count: tickets.length, limit: query.limit, offset: query.offset });
+  const routes: Route[] = (
+    [
+      {
+        method: 'GET',
+        path: '/',
+        handler: () =>
+          json(200, {
+            ...(options.info?.() ?? {}),
+            routes: routes.map((r) => `${r.method} ${r.path}`),
+          }),
       },
-    },
-    {
-      method: 'GET',
-      pattern: /^\/tickets\/([^/]+)$/,
-      handler: (_req, [key]) => json(200, ticketOr404(key!)),
-    },
-    {
-      method: 'POST',
-      pattern: /^\/tickets\/([^/]+)\/actions\/([^/]+)$/,
-      handler: async (req, [key, actionId]) => {
-        if (!r7.includes(actionId!)) {
-          throw new HttpError(400, `unknown OI action "${actionId}" (R7 actions: ${r7.join(', ')})`);
-        }
-        ticketOr404(key!);
-        const fields = fieldOverrides(await readJson(req, {}));
-        const result = await engine.triggerOiAction(key!, actionId!, fields);
-        return json(result.returnCode === index.profile.returnCodes.success ? 200 : 422, result);
+      {
+        method: 'GET',
+        path: '/health',
+        open: true,
+        handler: () => json(200, { status: 'ok', uptimeSeconds: Math.round(process.uptime()) }),
       },
-    },
-    { method: 'GET', pattern: /^\/behaviour$/, handler: () => json(200, engine.behaviour()) },
-    {
-      method: 'PUT',
-      pattern: /^\/behaviour$/,
-      handler: async (req) => {
-        const patch = validate(behaviourSchema, await readJson(req, undefined), 'behaviour');
-        const closure = patch.resolveWith;
-        if (closure !== undefined && !index.closure.has(closure)) {
-          throw new HttpError(
-            400,
-            `invalid behaviour: resolveWith: "${closure}" must be a closure code of the profile`,
-          );
-        }
-        return json(200, engine.setBehaviour(patch as Parameters<MockEngine['setBehaviour']>[0]));
+      {
+        method: 'GET',
+        path: '/ready',
+        open: true,
+        handler: () => (options.ready() ? json(200, { ready: true }) : json(503, { ready: false })),
       },
-    },
-    { method: 'GET', pattern: /^\/faults$/, handler: () => json(200, engine.faults()) },
-    {
-      method: 'PUT',
-      pattern: /^\/faults$/,
-      handler: async (req) => {
-        const faults = validate(faultsSchema, await readJson(req, undefined), 'faults') as FaultInjection[];
-        engine.setFaults(faults);
-        return json(200, engine.faults());
+      {
+        method: 'GET',
+        path: '/tickets',
+        handler: (req) => {
+          const q = req.query;
+          checkQueryNames(q, ['state', 'oc', 'technicalId', 'q', 'limit', 'offset']);
+          const query: TicketQuery = {
+            limit: intParam(q, 'limit', 1, 1000, 100),
+            offset: intParam(q, 'offset', 0, Number.MAX_SAFE_INTEGER, 0),
+          };
+          const state = q.get('state');
+          if (state) {
+            if (!states.includes(state))
+              throw new HttpError(
+                400,
+                `query parameter state: "${state}" must be one of ${states.join(', ')}`,
+              );
+            query.state = state;
+          }
+          const oc = q.get('oc');
+          if (oc) {
+            if (!isSirenShape(oc))
+              throw new HttpError(400, `query parameter oc: "${oc}" must be a SIREN of 9 digits`);
+            query.ocSiren = oc;
+          }
+          const technicalId = q.get('technicalId');
+          if (technicalId) query.technicalId = technicalId;
+          const text = q.get('q');
+          if (text) query.text = text;
+          const tickets = engine.listTickets(query);
+          return json(200, { tickets, count: tickets.length, limit: query.limit, offset: query.offset });
+        },
       },
-    },
-    {
-      method: 'DELETE',
-      pattern: /^\/faults$/,
-      handler: () => {
-        engine.setFaults([]);
-        return json(200, engine.faults());
+      {
+        method: 'GET',
+        path: '/tickets/{troubleTicketKey}',
+        handler: (_req, [key]) => json(200, ticketOr404(key!)),
       },
-    },
-    {
-      method: 'GET',
-      pattern: /^\/inventory$/,
-      handler: (req) => {
-        checkQueryNames(req.query, ['technicalId', 'limit', 'offset']);
-        const limit = intParam(req.query, 'limit', 1, 100_000, 1000);
-        const offset = intParam(req.query, 'offset', 0, Number.MAX_SAFE_INTEGER, 0);
-        const technicalId = req.query.get('technicalId');
-        const all = engine.inventory().filter((e) => !technicalId || e.technicalId === technicalId);
-        return json(200, { total: all.length, limit, offset, entries: all.slice(offset, offset + limit) });
+      {
+        method: 'POST',
+        path: '/tickets/{troubleTicketKey}/actions/{action}',
+        handler: async (req, [key, actionId]) => {
+          if (!r7.includes(actionId!)) {
+            throw new HttpError(400, `unknown OI action "${actionId}" (R7 actions: ${r7.join(', ')})`);
+          }
+          ticketOr404(key!);
+          const fields = fieldOverrides(actionId!, await readJson(req, {}));
+          const result = await engine.triggerOiAction(key!, actionId!, fields);
+          return json(result.returnCode === index.profile.returnCodes.success ? 200 : 422, result);
+        },
       },
-    },
-    {
-      method: 'GET',
-      pattern: /^\/deliveries$/,
-      handler: (req) => {
-        checkQueryNames(req.query, ['status', 'key']);
-        const status = req.query.get('status');
-        if (status && !['pending', 'delivered', 'failed'].includes(status)) {
-          throw new HttpError(
-            400,
-            `query parameter status: "${status}" must be one of pending, delivered, failed`,
-          );
-        }
-        const key = req.query.get('key');
-        const deliveries = engine
-          .deliveries()
-          .filter((d) => (!status || d.status === status) && (!key || d.troubleTicketKey === key));
-        return json(200, { deliveries, count: deliveries.length });
+      { method: 'GET', path: '/behaviour', handler: () => json(200, engine.behaviour()) },
+      {
+        method: 'PUT',
+        path: '/behaviour',
+        handler: async (req) => {
+          const patch = validate(behaviourPatchSchema, await readJson(req, undefined), 'behaviour');
+          const closure = patch.resolveWith;
+          if (closure !== undefined && !index.closure.has(closure)) {
+            throw new HttpError(
+              400,
+              `invalid behaviour: resolveWith: "${closure}" must be a closure code of the profile`,
+            );
+          }
+          return json(200, engine.setBehaviour(patch as Parameters<MockEngine['setBehaviour']>[0]));
+        },
       },
-    },
-    { method: 'GET', pattern: /^\/counters$/, handler: () => json(200, engine.counters()) },
-    {
-      method: 'POST',
-      pattern: /^\/reset$/,
-      handler: () => {
-        engine.reset();
-        return json(200, { reset: true });
+      { method: 'GET', path: '/faults', handler: () => json(200, engine.faults()) },
+      {
+        method: 'PUT',
+        path: '/faults',
+        handler: async (req) => {
+          const faults = validate(faultsSchema, await readJson(req, undefined), 'faults') as FaultInjection[];
+          engine.setFaults(faults);
+          return json(200, engine.faults());
+        },
       },
-    },
-  ];
+      {
+        method: 'DELETE',
+        path: '/faults',
+        handler: () => {
+          engine.setFaults([]);
+          return json(200, engine.faults());
+        },
+      },
+      {
+        method: 'GET',
+        path: '/inventory',
+        handler: (req) => {
+          checkQueryNames(req.query, ['technicalId', 'limit', 'offset']);
+          const limit = intParam(req.query, 'limit', 1, 100_000, 1000);
+          const offset = intParam(req.query, 'offset', 0, Number.MAX_SAFE_INTEGER, 0);
+          const technicalId = req.query.get('technicalId');
+          const all = engine.inventory().filter((e) => !technicalId || e.technicalId === technicalId);
+          return json(200, { total: all.length, limit, offset, entries: all.slice(offset, offset + limit) });
+        },
+      },
+      {
+        method: 'GET',
+        path: '/deliveries',
+        handler: (req) => {
+          checkQueryNames(req.query, ['status', 'key']);
+          const status = req.query.get('status');
+          if (status && !['pending', 'delivered', 'failed'].includes(status)) {
+            throw new HttpError(
+              400,
+              `query parameter status: "${status}" must be one of pending, delivered, failed`,
+            );
+          }
+          const key = req.query.get('key');
+          const deliveries = engine
+            .deliveries()
+            .filter((d) => (!status || d.status === status) && (!key || d.troubleTicketKey === key));
+          return json(200, { deliveries, count: deliveries.length });
+        },
+      },
+      { method: 'GET', path: '/counters', handler: () => json(200, engine.counters()) },
+      {
+        method: 'POST',
+        path: '/reset',
+        handler: () => {
+          engine.reset();
+          return json(200, { reset: true });
+        },
+      },
+    ] satisfies RouteDef[]
+  ).map(compileRoute);
 
   const authorize = (req: ControlRequest): ControlResponse | undefined => {
     if (options.token === undefined) return undefined;

@@ -37,6 +37,43 @@ describe('control API on localhost without a token', () => {
     expect(body.wsdl).toEqual([mock.wsdlUrl]);
     expect(JSON.stringify(body.accounts)).not.toContain('password');
     expect(body.routes).toContain('GET /tickets');
+    expect(body.routes).toContain('GET /tickets/{troubleTicketKey}');
+    expect(body.routes).toContain('POST /tickets/{troubleTicketKey}/actions/{action}');
+    for (const route of body.routes as string[]) expect(route).not.toMatch(/[()[\]^$\\]/);
+  });
+
+  it('routes a template parameter as one path segment, percent-decoded', async () => {
+    engine.tickets.set('K 1', fakeTicket('K 1'));
+    expect((await call('/tickets/K%201')).body).toMatchObject({ ticket: { troubleTicketKey: 'K 1' } });
+    expect((await call('/tickets/K1/extra')).status).toBe(404);
+  });
+
+  it('refuses a repeated query parameter, naming it and its values', async () => {
+    expect(await call('/tickets?limit=1&limit=abc')).toMatchObject({
+      status: 400,
+      body: { error: 'query parameter limit is repeated ("1", "abc"): give it once' },
+    });
+    expect((await call('/deliveries?status=failed&status=pending')).body.error).toBe(
+      'query parameter status is repeated ("failed", "pending"): give it once',
+    );
+  });
+
+  it('says the bound of an integer too large to be safe, not that it is no integer', async () => {
+    expect((await put('/behaviour', '{"takeInChargeAfterMs":1e308}')).body.error).toBe(
+      'invalid behaviour: takeInChargeAfterMs: 1e+308 must be an integer number of milliseconds between 0 and 9007199254740991',
+    );
+    expect((await put('/behaviour', '{"cancellationAnswerAfterMs":-1}')).body.error).toBe(
+      'invalid behaviour: cancellationAnswerAfterMs: -1 must be an integer number of milliseconds between 0 and 9007199254740991',
+    );
+    expect((await put('/behaviour', '{"planAfterMs":1.5}')).status).toBe(400);
+    expect(
+      (await put('/faults', '[{"operation":"*","httpStatus":503,"times":100000000000000000000}]')).body.error,
+    ).toBe(
+      'invalid faults: [0].times: 100000000000000000000 must be an integer between 1 and 9007199254740991',
+    );
+    expect((await put('/faults', '[{"operation":"*","latencyMs":600001}]')).body.error).toBe(
+      'invalid faults: [0].latencyMs: 600001 must be an integer between 0 and 600000',
+    );
   });
 
   it('lists tickets with validated filters', async () => {
@@ -94,7 +131,10 @@ describe('control API on localhost without a token', () => {
     });
     expect(badField).toMatchObject({
       status: 400,
-      body: { error: 'invalid field overrides: supplierNom: is not a field of profile sav-ftth-2.1' },
+      body: {
+        error:
+          'invalid field overrides for oi.takeInCharge: supplierNom: is not a field of profile sav-ftth-2.1; oi.takeInCharge accepts: supplierName, supplierResolutionState, supplierUnit, supplierPhoneNumber, supplierResolutionAction',
+      },
     });
     const badJson = await call('/tickets/K1/actions/oi.takeInCharge', {
       method: 'POST',
