@@ -62,6 +62,45 @@ export function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: numb
   });
 }
 
+export type DiscardEnd = 'end' | 'too-much' | 'timeout' | 'aborted';
+
+/**
+ * Reads and throws away the rest of a request body the server has already answered, up to
+ * `maxBytes` more bytes and for at most `timeoutMs`. Closing a connection with request bytes still
+ * unread makes the kernel reset it, and the client then loses the answer it was sent.
+ */
+export function discardRest(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<DiscardEnd> {
+  if (req.readableEnded) return Promise.resolve('end');
+  if (req.destroyed) return Promise.resolve('aborted');
+  return new Promise((resolve) => {
+    let bytes = 0;
+    const settle = (result: DiscardEnd) => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onAbort);
+      req.off('close', onClose);
+      if (result !== 'end') req.pause();
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > maxBytes) settle('too-much');
+    };
+    const onEnd = () => settle('end');
+    const onAbort = () => settle('aborted');
+    const onClose = () => {
+      if (!req.readableEnded) settle('aborted');
+    };
+    const timer = setTimeout(() => settle('timeout'), timeoutMs);
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onAbort);
+    req.on('close', onClose);
+    req.resume();
+  });
+}
+
 /** Reads a small JSON/text body (control API) with the same guards; returns text or a reason. */
 export async function readText(
   req: IncomingMessage,

@@ -16,13 +16,14 @@ import type { Logger } from 'pino';
 import type { ProfileIndex } from '../../src/profile/index.ts';
 import { CONTROL_PREFIX, type MockConfig } from '../config/schema.ts';
 import type { MockEngine } from '../engine/types.ts';
-import { readBody, readText } from './body.ts';
+import { discardRest, readBody, readText } from './body.ts';
 import { type ControlResponse, createControlApi } from './control.ts';
 import type { ServiceDocuments } from './documents.ts';
 import {
-  acceptsContentType,
   clientView,
   contentTypeOf,
+  type HeaderRefusal,
+  headerRefusal,
   soapActionOf,
   TransportFaults,
 } from './soap-transport.ts';
@@ -50,6 +51,22 @@ export interface ListenerInfo {
 
 const CONTROL_BODY_LIMIT = 1024 * 1024;
 
+/** What the SOAP endpoint's URL answers (405 and OPTIONS list them). */
+const ENDPOINT_METHODS = 'POST, GET, HEAD, OPTIONS';
+
+/**
+ * How much of a refused request is read and thrown away before closing (see discardRest): 64 MiB
+ * (at least 4 × maxMessageBytes), for as long as a body may take (limits.bodyTimeoutMs) within 1-5 s.
+ */
+const DISCARD_MIN_BYTES = 64 * 1024 * 1024;
+const DISCARD_MS = { min: 1_000, max: 5_000 };
+
+/**
+ * After an answer: keep the connection, close it once the unread rest of the request is read and
+ * thrown away (within DISCARD_*), or close it at once (a body too slow: reading on would serve it).
+ */
+type Closing = 'keep' | 'after-body' | 'now';
+
 /** How a URL shows a host: brackets around IPv6, loopback for a wildcard bind. */
 export function displayHost(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1';
@@ -64,11 +81,15 @@ export class MockTransport {
   private readonly faults: TransportFaults;
   private readonly control: ReturnType<typeof createControlApi>;
   private readonly maxBytes: number;
+  private readonly discardBytes: number;
+  private readonly discardMs: number;
   private ready = false;
 
   constructor(private readonly o: TransportOptions) {
     this.faults = new TransportFaults(o.index);
     this.maxBytes = o.index.settings.maxMessageBytes;
+    this.discardBytes = Math.max(DISCARD_MIN_BYTES, 4 * this.maxBytes);
+    this.discardMs = Math.min(DISCARD_MS.max, Math.max(DISCARD_MS.min, o.config.limits.bodyTimeoutMs));
     this.control = createControlApi({
       engine: o.engine,
       index: o.index,
@@ -195,7 +216,13 @@ export class MockTransport {
     this.route(req, res, scheme, host, serves).catch((e: unknown) => {
       this.o.logger.error({ err: (e as Error).stack ?? String(e) }, 'transport error');
       if (!res.headersSent) {
-        this.send(res, 500, 'text/plain; charset=utf-8', `internal error: ${(e as Error).message}`, true);
+        this.send(
+          res,
+          500,
+          'text/plain; charset=utf-8',
+          `internal error: ${(e as Error).message}`,
+          'after-body',
+        );
       } else res.destroy();
     });
   }
@@ -211,6 +238,7 @@ export class MockTransport {
     if (serves.soap && req.url === this.o.config.path && req.method === 'POST') {
       return this.soapPost(req, res);
     }
+    if (req.url === '*') return this.asterisk(req, res, serves);
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://mock.invalid');
@@ -220,7 +248,7 @@ export class MockTransport {
         400,
         'text/plain; charset=utf-8',
         `malformed request target ${JSON.stringify(req.url)}`,
-        true,
+        'after-body',
       );
     }
     const path = url.pathname;
@@ -242,18 +270,45 @@ export class MockTransport {
     host: string,
   ) {
     const method = req.method ?? 'GET';
-    if (method === 'GET') return this.document(req, res, url, scheme, host);
+    // HEAD answers what GET would, without the body (RFC 9110 §9.3.2): node:http drops the body.
+    if (method === 'GET' || method === 'HEAD') return this.document(req, res, url, scheme, host);
+    if (method === 'OPTIONS') return this.options(res, ENDPOINT_METHODS);
     if (method !== 'POST') {
-      res.setHeader('allow', 'POST, GET');
+      res.setHeader('allow', ENDPOINT_METHODS);
       return this.send(
         res,
         405,
         'text/plain; charset=utf-8',
         `method ${method} not allowed: SOAP requests are POSTed (GET serves ?wsdl and ?xsd=)\n`,
-        true,
+        'after-body',
       );
     }
     return this.soapPost(req, res);
+  }
+
+  /** `OPTIONS *` asks what the server as a whole supports (RFC 9110 §9.3.7). */
+  private asterisk(req: IncomingMessage, res: ServerResponse, serves: ListenerInfo['serves']): void {
+    if (req.method === 'OPTIONS') {
+      const methods = new Set<string>();
+      if (serves.soap) for (const m of ENDPOINT_METHODS.split(', ')) methods.add(m);
+      if (serves.control) for (const m of ['GET', 'HEAD', 'POST', 'PUT', 'DELETE']) methods.add(m);
+      methods.add('OPTIONS');
+      this.options(res, [...methods].join(', '));
+      return;
+    }
+    this.send(
+      res,
+      400,
+      'text/plain; charset=utf-8',
+      `request target "*" with method ${req.method}: the asterisk form is for OPTIONS only (RFC 9112 §3.2.4)\n`,
+      'after-body',
+    );
+  }
+
+  private options(res: ServerResponse, allow: string): void {
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(204, { allow });
+    res.end();
   }
 
   /** A SOAP request: the body, read within the limits, answered by the engine. */
@@ -261,30 +316,27 @@ export class MockTransport {
     const started = performance.now();
     const contentType = req.headers['content-type'];
     const remote = req.socket.remoteAddress;
-    if (!acceptsContentType(contentType)) {
-      return this.refuse(
-        res,
-        started,
-        remote,
-        `Content-Type "${contentType}" is not text/xml: SOAP 1.1 requests are text/xml`,
-      );
-    }
+    const refused = headerRefusal(contentType, headerOf(req, 'content-encoding'));
+    if (refused) return this.refuse(res, started, remote, refused);
     const { bodyTimeoutMs } = this.o.config.limits;
     const body = await readBody(req, this.maxBytes, bodyTimeoutMs);
     switch (body.kind) {
-      case 'too-large':
-        return this.refuse(
-          res,
-          started,
-          remote,
-          `message ${body.declared ? `of ${body.bytes} bytes` : `of more than ${this.maxBytes} bytes`} refused: the limit is ${this.maxBytes} bytes (settings.maxMessageBytes)`,
-        );
+      case 'too-large': {
+        const faultstring = `message ${body.declared ? `of ${body.bytes} bytes` : `of more than ${this.maxBytes} bytes`} refused: the limit is ${this.maxBytes} bytes (settings.maxMessageBytes)`;
+        // Announced with Expect: 100-continue and refused without 100 Continue: the client sends no body.
+        const unsent = body.declared && /100-continue/i.test(headerOf(req, 'expect') ?? '');
+        return this.refuse(res, started, remote, { status: 500, faultstring }, unsent ? 'now' : 'after-body');
+      }
       case 'timeout':
         return this.refuse(
           res,
           started,
           remote,
-          `request body not received within ${bodyTimeoutMs} ms (limits.bodyTimeoutMs): ${body.bytes} bytes read`,
+          {
+            status: 500,
+            faultstring: `request body not received within ${bodyTimeoutMs} ms (limits.bodyTimeoutMs): ${body.bytes} bytes read`,
+          },
+          'now',
         );
       case 'aborted':
         this.o.logger.debug({ remote }, 'request aborted by the client');
@@ -315,18 +367,32 @@ export class MockTransport {
   }
 
   /** A SOAP Client fault answered by the transport itself (the engine never saw the request). */
-  private refuse(res: ServerResponse, started: number, remote: string | undefined, faultstring: string) {
+  private refuse(
+    res: ServerResponse,
+    started: number,
+    remote: string | undefined,
+    refusal: HeaderRefusal,
+    closing: Closing = 'after-body',
+  ) {
     this.o.logger.info(
       {
         operation: 'unknown',
         fault: 'Client',
-        transport: faultstring,
+        transport: refusal.faultstring,
+        status: refusal.status,
         remote,
         durationMs: Math.round(performance.now() - started),
       },
       'exchange',
     );
-    this.send(res, 500, 'text/xml; charset=utf-8', this.faults.client(faultstring), true);
+    this.send(
+      res,
+      refusal.status,
+      'text/xml; charset=utf-8',
+      this.faults.client(refusal.faultstring),
+      closing,
+      refusal.headers,
+    );
   }
 
   private document(
@@ -340,6 +406,7 @@ export class MockTransport {
     const view = clientView(
       { get: (n) => headerOf(req, n) },
       { scheme, host: `${displayHost(host)}:${req.socket.localPort}` },
+      req.url,
     );
     const endpoint = `${view.scheme}://${view.host}${this.o.config.path}`;
     if (params.includes('wsdl')) {
@@ -360,7 +427,7 @@ export class MockTransport {
       }
       return this.send(res, 200, 'text/xml; charset=utf-8', text);
     }
-    res.setHeader('allow', 'POST, GET');
+    res.setHeader('allow', ENDPOINT_METHODS);
     this.send(
       res,
       405,
@@ -370,14 +437,20 @@ export class MockTransport {
   }
 
   private async controlRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    // HEAD is answered as GET without the body (RFC 9110 §9.3.2).
+    const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
     const answer: ControlResponse = await this.control({
-      method: req.method ?? 'GET',
+      method,
       path: url.pathname.slice(CONTROL_PREFIX.length) || '/',
       query: url.searchParams,
       authorization: req.headers.authorization ?? null,
       body: () => readText(req, CONTROL_BODY_LIMIT, this.o.config.limits.bodyTimeoutMs),
     });
     for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
+    const allow = answer.headers?.allow;
+    if (answer.status === 405 && allow && /\bGET\b/.test(allow) && !/\bHEAD\b/.test(allow)) {
+      res.setHeader('allow', allow.replace(/\bGET\b/, 'GET, HEAD'));
+    }
     this.o.logger.debug({ method: req.method, path: url.pathname, status: answer.status }, 'control');
     this.send(
       res,
@@ -387,20 +460,42 @@ export class MockTransport {
     );
   }
 
-  private send(res: ServerResponse, status: number, contentType: string, body: string, close = false): void {
+  private send(
+    res: ServerResponse,
+    status: number,
+    contentType: string,
+    body: string,
+    closing: Closing = 'keep',
+    headers: Record<string, string> = {},
+  ): void {
     if (res.headersSent || res.destroyed) return;
     res.writeHead(status, {
+      ...headers,
       'content-type': contentType,
       'content-length': Buffer.byteLength(body, 'utf8'),
-      ...(close ? { connection: 'close' } : {}),
+      ...(closing !== 'keep' ? { connection: 'close' } : {}),
     });
     const socket = res.socket;
+    // Backstop: a client that stops reading the answer must not keep the socket.
+    const closeSoon = () => {
+      if (socket) res.once('finish', () => setTimeout(() => socket.destroy(), 1_000).unref());
+    };
+    if (closing === 'after-body' && !res.req.readableEnded) {
+      // The answer goes out now (complete: its Content-Length is met), but node:http closes the
+      // socket when the response ends: ending it only once the rest of the request is read keeps
+      // the kernel from resetting the connection under the client's feet.
+      res.write(body, 'utf8');
+      void discardRest(res.req, this.discardBytes, this.discardMs).then((end) => {
+        if (end !== 'end') this.o.logger.debug({ end }, 'refused request body not read to its end');
+        if (res.destroyed) return;
+        closeSoon();
+        res.end();
+      });
+      return;
+    }
     // A string body goes out in one write with the header (a Buffer would take a second chunk).
     res.end(body, 'utf8');
-    if (close && socket) {
-      // The unread rest of a refused body must not keep the socket: close it once the answer is out.
-      res.once('finish', () => setTimeout(() => socket.destroy(), 1_000).unref());
-    }
+    if (closing !== 'keep') closeSoon();
   }
 }
 

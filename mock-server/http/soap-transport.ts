@@ -12,6 +12,60 @@ export function acceptsContentType(contentType: string | undefined): boolean {
   return contentType === undefined || contentType.trim() === '' || XML_CONTENT_TYPE.test(contentType);
 }
 
+/** The parameters of a media type (`text/xml; charset="UTF-8"; action=x`), names lowercased, quotes removed. */
+function mediaTypeParameters(contentType: string): Map<string, string> {
+  const params = new Map<string, string>();
+  const re = /;\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*=\s*("((?:[^"\\]|\\.)*)"|[^;\s]*)/g;
+  for (const m of contentType.matchAll(re)) {
+    const name = m[1]!.toLowerCase();
+    if (!params.has(name)) params.set(name, m[3] !== undefined ? m[3].replace(/\\(.)/g, '$1') : m[2]!);
+  }
+  return params;
+}
+
+/** Why the transport refuses a request from its headers alone (before reading the body). */
+export interface HeaderRefusal {
+  status: number;
+  faultstring: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * The request's headers the endpoint cannot take: a Content-Type that is not XML, a charset other
+ * than UTF-8 (the only encoding of the exchanges), a Content-Encoding other than identity (bodies
+ * are not decompressed: a compressed body would otherwise be read as garbage or as a bomb).
+ */
+export function headerRefusal(
+  contentType: string | undefined,
+  contentEncoding: string | undefined,
+): HeaderRefusal | undefined {
+  if (!acceptsContentType(contentType)) {
+    return {
+      status: 500,
+      faultstring: `Content-Type "${contentType}" is not text/xml: SOAP 1.1 requests are text/xml`,
+    };
+  }
+  const charset = contentType ? mediaTypeParameters(contentType).get('charset') : undefined;
+  if (charset !== undefined && charset.trim().toLowerCase() !== 'utf-8') {
+    return {
+      status: 415,
+      faultstring: `Content-Type charset "${charset}" refused: the exchanges are UTF-8 end to end, only charset=utf-8 is accepted (RFC 9110 §8.3.2)`,
+    };
+  }
+  const codings = (contentEncoding ?? '')
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '' && c.toLowerCase() !== 'identity');
+  if (codings.length > 0) {
+    return {
+      status: 415,
+      faultstring: `Content-Encoding "${contentEncoding}" refused: request bodies are read uncompressed only (identity, RFC 9110 §8.4)`,
+      headers: { 'accept-encoding': 'identity' },
+    };
+  }
+  return undefined;
+}
+
 /**
  * The SOAPAction of a request: the SOAPAction header (SOAP 1.1), else the `action` parameter of an
  * `application/soap+xml` content type (SOAP 1.2 clients put it there).
@@ -51,23 +105,37 @@ export interface ClientView {
 
 /**
  * The scheme and host the client used: X-Forwarded-Proto/-Host/-Port (a reverse proxy in front),
- * else the Host header, else the listener's own address. Values that are not a plain host[:port]
- * are ignored, so nothing a client sends can be injected into the WSDL.
+ * else the authority of an absolute-form request target (`GET http://host:port/path`, which
+ * RFC 9112 §3.2.2 puts before the Host header), else the Host header, else the listener's own
+ * address. Values that are not a plain host[:port] are ignored, so nothing a client sends can be
+ * injected into the WSDL.
  */
 export function clientView(
   headers: { get(name: string): string | undefined },
   listener: { scheme: 'http' | 'https'; host: string },
+  target?: string,
 ): ClientView {
   const first = (v: string | undefined) => v?.split(',')[0]?.trim();
+  const absolute = target === undefined ? undefined : absoluteTarget(target);
   const proto = first(headers.get('x-forwarded-proto'))?.toLowerCase();
-  const scheme = proto === 'http' || proto === 'https' ? proto : listener.scheme;
+  const scheme = proto === 'http' || proto === 'https' ? proto : (absolute?.scheme ?? listener.scheme);
   let host = first(headers.get('x-forwarded-host'));
   if (host && !HOST_SHAPE.test(host)) host = undefined;
   const fport = first(headers.get('x-forwarded-port'));
   if (host && fport && /^\d{1,5}$/.test(fport) && !/(:\d+|\])$/.test(host)) host = `${host}:${fport}`;
+  if (!host && absolute) host = absolute.host;
   if (!host) {
     const h = headers.get('host')?.trim();
     host = h && HOST_SHAPE.test(h) ? h : listener.host;
   }
   return { scheme, host };
+}
+
+/** Scheme and host[:port] of an absolute-form http(s) request target; undefined for origin-form. */
+function absoluteTarget(target: string): ClientView | undefined {
+  const m = /^(https?):\/\/(?:[^@/?#]*@)?([^/?#]*)/i.exec(target);
+  if (!m) return undefined;
+  const host = m[2]!;
+  if (!HOST_SHAPE.test(host)) return undefined;
+  return { scheme: m[1]!.toLowerCase() as 'http' | 'https', host };
 }
