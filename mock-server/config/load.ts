@@ -55,6 +55,15 @@ const FILE_KEYS: Path[] = [
   ['push', 'ca'],
 ];
 
+/** {@link FILE_KEYS} and every account's `push.ca`. */
+function fileKeys(data: unknown): Path[] {
+  const accounts = getPath(data, ['accounts']);
+  const perAccount = Array.isArray(accounts)
+    ? accounts.map((_, i): Path => ['accounts', i, 'push', 'ca'])
+    : [];
+  return [...FILE_KEYS, ...perAccount];
+}
+
 export interface LoadOptions {
   /** YAML file (flag --config or SAV_FTTH_CONFIG). */
   file?: string;
@@ -74,9 +83,12 @@ export const pathString = (path: readonly PropertyKey[]) =>
 
 function setPath(target: Record<string, unknown>, path: Path, value: unknown): void {
   let o: Record<string, unknown> = target;
-  for (const k of path.slice(0, -1)) {
+  for (const [i, k] of path.slice(0, -1).entries()) {
     const next = o[k];
-    if (typeof next !== 'object' || next === null || Array.isArray(next)) o[k] = {};
+    // A list is walked into by index (accounts[1].push.ca), replaced by a key.
+    const keep =
+      typeof next === 'object' && next !== null && Array.isArray(next) === (typeof path[i + 1] === 'number');
+    if (!keep) o[k] = {};
     o = o[k] as Record<string, unknown>;
   }
   o[path[path.length - 1]!] = value;
@@ -140,7 +152,9 @@ function readYaml(file: string): { data: Record<string, unknown>; problems: stri
 }
 
 function describeInput(input: unknown): string {
-  if (input === undefined) return '';
+  // A mapping is named by its key alone: its values may hold passwords.
+  if (input === undefined || (typeof input === 'object' && input !== null && !Array.isArray(input)))
+    return '';
   const s = JSON.stringify(input);
   if (s === undefined) return '';
   return `${s.length > 60 ? `${s.slice(0, 57)}...` : s} `;
@@ -184,7 +198,7 @@ export function loadConfig(options: LoadOptions = {}): MockConfig {
     const path = resolve(cwd, file);
     const yaml = readYaml(path);
     problems.push(...yaml.problems);
-    for (const key of FILE_KEYS) {
+    for (const key of fileKeys(yaml.data)) {
       const v = getPath(yaml.data, key);
       if (typeof v === 'string' && !v.startsWith('-----BEGIN') && !isAbsolute(v))
         setPath(yaml.data, key, resolve(dirname(path), v));
@@ -218,7 +232,7 @@ export function loadConfig(options: LoadOptions = {}): MockConfig {
     throw new ConfigError(formatIssues(parsed.error, data, sourceOf));
   }
   const config = parsed.data;
-  for (const key of FILE_KEYS) {
+  for (const key of fileKeys(config)) {
     const v = getPath(config, key);
     if (typeof v === 'string' && !v.startsWith('-----BEGIN'))
       setPath(config as unknown as Record<string, unknown>, key, resolve(cwd, v));

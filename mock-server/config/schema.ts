@@ -4,9 +4,12 @@
  */
 import { z } from 'zod';
 import type { ProfileSettings } from '../../src/profile/index.ts';
-import { DEFAULT_PROFILE_ID, getProfile, profileIds } from '../../src/profile/index.ts';
+import { DEFAULT_PROFILE_ID, getProfile, indexProfile, profileIds } from '../../src/profile/index.ts';
 import { isSirenShape } from '../../src/rules/index.ts';
+import { DEFAULT_BEHAVIOUR } from '../engine/automation.ts';
+import { behaviourProblems } from '../engine/behaviour.ts';
 import { DEFAULT_OI_NAME, DEFAULT_OI_SIREN, DEMO_ACCOUNTS } from '../engine/options.ts';
+import type { Behaviour } from '../engine/types.ts';
 
 /** The endpoint the protocol names (§1); `path` overrides it. */
 export const DEFAULT_PATH = getProfile().service.path;
@@ -49,13 +52,6 @@ const httpsSchema = z
     }
   });
 
-const accountSchema = z.strictObject({
-  login: nonEmpty,
-  password: nonEmpty,
-  siren,
-  name: z.string({ error: 'must be a string' }).optional(),
-});
-
 const pushSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
   login: z.string({ error: 'must be a string' }),
@@ -70,6 +66,18 @@ const pushSchema = z.strictObject({
     .default(5),
   backoffMs: ms.default(500),
   timeoutMs: ms.default(10_000),
+});
+
+/**
+ * An OC account. `push`: where the OI's actions on this OC's tickets go (the OC's own endpoint,
+ * §1); without it, the top-level `push`.
+ */
+const accountSchema = z.strictObject({
+  login: nonEmpty,
+  password: nonEmpty,
+  siren,
+  name: z.string({ error: 'must be a string' }).optional(),
+  push: pushSchema.optional(),
 });
 
 export const behaviourSchema = z.strictObject({
@@ -244,16 +252,28 @@ export const configSchema = z
         });
       }
     }
+    pushPerSiren(c.accounts, ctx);
     const profile = getProfile(c.profile);
-    if (
-      c.behaviour.resolveWith !== undefined &&
-      !profile.closureCodes.some((cc) => cc.code === c.behaviour.resolveWith)
-    ) {
+    const knownCode =
+      c.behaviour.resolveWith === undefined ||
+      profile.closureCodes.some((cc) => cc.code === c.behaviour.resolveWith);
+    if (!knownCode) {
       ctx.addIssue({
         code: 'custom',
         path: ['behaviour', 'resolveWith'],
         message: `must be a closure code of profile ${c.profile}`,
         input: c.behaviour.resolveWith,
+      });
+    }
+    // The behaviour as the engine will run it, under the profile with the configured settings.
+    const behaviour = { ...DEFAULT_BEHAVIOUR, ...c.behaviour } as Behaviour;
+    for (const p of behaviourProblems(behaviour, indexProfile(getProfile(c.profile, c.settings)))) {
+      if (p.key === 'resolveWith' && !knownCode) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['behaviour', p.key],
+        message: p.problem,
+        input: behaviour[p.key],
       });
     }
     const controlHost = c.control.host ?? c.host;
@@ -266,6 +286,27 @@ export const configSchema = z
       });
     }
   });
+
+/** Accounts sharing a SIREN share its tickets: they may not name two different push targets. */
+function pushPerSiren(accounts: z.output<typeof accountSchema>[], ctx: z.RefinementCtx): void {
+  const first = new Map<string, number>();
+  accounts.forEach((a, i) => {
+    if (!a.push) return;
+    const j = first.get(a.siren);
+    if (j === undefined) {
+      first.set(a.siren, i);
+      return;
+    }
+    if (JSON.stringify(accounts[j]!.push) !== JSON.stringify(a.push)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accounts', i, 'push'],
+        message: `differs from accounts[${j}].push, an account of the same OC (siren ${a.siren}): the OI's actions on that OC's tickets go to one endpoint`,
+        input: undefined,
+      });
+    }
+  });
+}
 
 export type MockConfigInput = z.input<typeof configSchema>;
 export type MockConfig = z.output<typeof configSchema>;

@@ -62,8 +62,6 @@ export interface EngineParts {
 export class Engine implements MockEngine {
   readonly index: ProfileIndex;
   readonly writer: MessageWriter;
-  /** Set by createEngine when a push target is configured. */
-  pushTarget: { login: string; password: string } | undefined;
   private readonly store: TicketStore;
   private readonly ctx: EngineContext;
   private readonly soap: SoapEndpoint;
@@ -151,11 +149,14 @@ export class Engine implements MockEngine {
   /** Applies an R7 action now: validated like any OI message, stored, pushed, rescheduled. */
   applyOiAction(key: string, actionId: string, overrides?: TicketValue): OiActionResult {
     if (this.closed) throw new EngineError('closed', 'the mock is shutting down');
+    // Pushed to the target of the OC owning the ticket; an OC without one gets no delivery.
+    const target = this.pusher?.targetFor(this.store.getTicket(key)?.ocSiren);
     return applyOiAction(
       {
         ctx: this.ctx,
-        ...(this.pusher ? { pusher: this.pusher } : {}),
-        ...(this.pushTarget ? { pushCredentials: this.pushTarget } : {}),
+        ...(this.pusher && target
+          ? { pusher: this.pusher, pushCredentials: { login: target.login, password: target.password } }
+          : {}),
       },
       key,
       actionId,

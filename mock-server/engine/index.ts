@@ -23,7 +23,7 @@ import {
   DEMO_ACCOUNTS,
   type EngineOptions,
 } from './options.ts';
-import { Pusher } from './push.ts';
+import { Pusher, PushRoutes } from './push.ts';
 import type { MockEngine } from './types.ts';
 
 export { DEFAULT_BEHAVIOUR } from './automation.ts';
@@ -85,11 +85,11 @@ export function createEngine(options: EngineOptions = {}): LocalMockEngine {
       behaviour: () => engine.behaviour(),
       run: (key, step) => engine.runStep(key, step),
     });
+    const routes = new PushRoutes(accounts, options.push);
     let pusher: Pusher | undefined;
-    if (options.push) {
-      engine.pushTarget = { login: options.push.login, password: options.push.password };
+    if (!routes.empty) {
       pusher = new Pusher({
-        target: options.push,
+        routes,
         store,
         index,
         writer: engine.writer,

@@ -29,11 +29,17 @@ export const DEFAULT_KEY_PREFIX = 'TT-';
 
 export type EngineLogger = Logger | ((line: ExchangeLog) => void);
 
+/** An OC account with, optionally, its own endpoint for the OI's actions on its tickets (config `accounts[].push`). */
+export type EngineAccount = OcAccount & { push?: PushTarget };
+
 export interface EngineOptions {
   /** The protocol profile (default: SAV FTTH 2.1 with its default settings). */
   index?: ProfileIndex;
-  /** OC accounts allowed to call the mock (default {@link DEMO_ACCOUNTS}). */
-  accounts?: OcAccount[];
+  /**
+   * OC accounts allowed to call the mock (default {@link DEMO_ACCOUNTS}). An account's `push` is
+   * where the OI's actions on that OC's tickets go; without one, `push` below.
+   */
+  accounts?: EngineAccount[];
   /** The OI's SIREN: every supplierID must be this (default 343059564). */
   oiSiren?: string;
   /** supplierName in the OI's actions (≤ 40 characters). */
@@ -45,7 +51,10 @@ export interface EngineOptions {
   store?: TicketStore | SqliteStoreOptions | 'memory';
   /** Automatic OI behaviour; unspecified keys take {@link DEFAULT_BEHAVIOUR}. */
   behaviour?: Partial<Behaviour>;
-  /** The OC endpoint the OI's actions are pushed to; none: actions are only stored. */
+  /**
+   * The default OC endpoint: the OI's actions on the tickets of every OC without its own
+   * `accounts[].push` are pushed there. An OC with neither: its tickets' actions are only stored.
+   */
   push?: PushTarget;
   /** Tickets whose deliveries are in flight at the same time (default 4). */
   pushConcurrency?: number;

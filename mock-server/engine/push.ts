@@ -1,5 +1,7 @@
 /**
- * Push of the OI's actions (R7) to the OC's endpoint as setTroubleTicketByValue requests. Deliveries
+ * Push of the OI's actions (R7) to the OC's endpoint as setTroubleTicketByValue requests. Each OC
+ * has its own endpoint (§1: "a service with the same WSDL exposed by the OC"): a ticket's deliveries
+ * go to the target of the OC owning it (its SIREN), never to another OC's. Deliveries
  * of one ticket go out strictly in order (n+1 waits for the outcome of n); tickets are served in
  * parallel up to a concurrency limit. A delivery is retried with exponential backoff on transport
  * errors, timeouts, HTTP errors and SOAP faults; an answer with returnCode 1/2 is a refusal by the OC:
@@ -13,10 +15,47 @@ import { readMessage } from '../../src/soap/read.ts';
 import type { MessageWriter } from '../../src/soap/write.ts';
 import type { DeliveryRecord, TicketStore } from '../store/types.ts';
 import { type Clock, iso } from './clock.ts';
-import type { ExchangeLog, PushTarget } from './types.ts';
+import type { ExchangeLog, OcAccount, PushTarget } from './types.ts';
+
+/** Where the OI's actions on an OC's tickets are pushed: per OC SIREN, with a default. */
+export class PushRoutes {
+  private readonly bySiren = new Map<string, PushTarget>();
+
+  /**
+   * An account's own `push` serves the tickets of its SIREN (accounts sharing a SIREN: the first
+   * one naming a target); every other ticket goes to `fallback` (config `push`), if any.
+   */
+  constructor(
+    accounts: readonly (OcAccount & { push?: PushTarget })[],
+    private readonly fallback?: PushTarget,
+  ) {
+    for (const a of accounts) if (a.push && !this.bySiren.has(a.siren)) this.bySiren.set(a.siren, a.push);
+  }
+
+  /** The target of the OC whose SIREN this is, if any. */
+  targetFor(ocSiren: string | undefined): PushTarget | undefined {
+    return (ocSiren === undefined ? undefined : this.bySiren.get(ocSiren)) ?? this.fallback;
+  }
+
+  /** Distinct targets, each once. */
+  targets(): PushTarget[] {
+    return [...new Set([...this.bySiren.values(), ...(this.fallback ? [this.fallback] : [])])];
+  }
+
+  get empty(): boolean {
+    return this.bySiren.size === 0 && this.fallback === undefined;
+  }
+}
+
+/** One OC endpoint: its target, URL and connection pool. */
+interface Endpoint {
+  target: PushTarget;
+  url: URL;
+  agent: http.Agent;
+}
 
 export interface PusherDeps {
-  target: PushTarget;
+  routes: PushRoutes;
   store: TicketStore;
   index: ProfileIndex;
   writer: MessageWriter;
@@ -42,27 +81,34 @@ export class Pusher {
   private readonly sleeps = new Map<unknown, () => void>();
   private idleWaiters: (() => void)[] = [];
   private closed = false;
-  private readonly agent: http.Agent;
-  private readonly url: URL;
+  private readonly endpoints = new Map<PushTarget, Endpoint>();
   private readonly concurrency: number;
 
   constructor(private readonly deps: PusherDeps) {
-    this.url = new URL(deps.target.url);
     this.concurrency = deps.concurrency ?? 4;
     const agentOptions = { keepAlive: true, maxSockets: this.concurrency };
-    this.agent =
-      this.url.protocol === 'https:'
-        ? new https.Agent({
-            ...agentOptions,
-            ...(deps.target.ca ? { ca: deps.target.ca } : {}),
-            rejectUnauthorized: !deps.target.insecure,
-          })
-        : new http.Agent(agentOptions);
+    for (const target of deps.routes.targets()) {
+      const url = new URL(target.url);
+      const agent =
+        url.protocol === 'https:'
+          ? new https.Agent({
+              ...agentOptions,
+              ...(target.ca ? { ca: target.ca } : {}),
+              rejectUnauthorized: !target.insecure,
+            })
+          : new http.Agent(agentOptions);
+      this.endpoints.set(target, { target, url, agent });
+    }
+  }
+
+  /** The target of the OC whose SIREN this is; none: the OI's actions on its tickets are not pushed. */
+  targetFor(ocSiren: string | undefined): PushTarget | undefined {
+    return this.deps.routes.targetFor(ocSiren);
   }
 
   /** The request as sent: the stored ticket value with the target's current credentials. */
-  requestXml(d: DeliveryRecord): string {
-    const { login, password } = this.deps.target;
+  requestXml(d: DeliveryRecord, target: PushTarget): string {
+    const { login, password } = target;
     return this.deps.writer.setRequest(JSON.parse(d.ticketJson), { login, password });
   }
 
@@ -91,7 +137,7 @@ export class Pusher {
       resolve();
     }
     await this.idle();
-    this.agent.destroy();
+    for (const e of this.endpoints.values()) e.agent.destroy();
   }
 
   private pump(): void {
@@ -121,9 +167,28 @@ export class Pusher {
   }
 
   private async deliver(d: DeliveryRecord): Promise<void> {
-    const { target, store, clock, index } = this.deps;
+    const { store, clock, index } = this.deps;
     const { success, missing, invalid } = index.profile.returnCodes;
-    const xml = this.requestXml(d);
+    const ocSiren = store.getTicket(d.troubleTicketKey)?.ocSiren;
+    const target = this.targetFor(ocSiren);
+    const endpoint = target && this.endpoints.get(target);
+    if (!target || !endpoint) {
+      // Left pending by a run whose configuration pushed this OC's tickets; never sent elsewhere.
+      d.status = 'failed';
+      d.updatedAt = iso(clock.now());
+      d.lastError = `not sent: OC ${ocSiren ?? '(unknown ticket)'} has no push target (neither its account's push nor push is configured)`;
+      store.transaction(() => store.updateDelivery(d));
+      this.deps.log({
+        direction: 'push',
+        operation: OPERATION,
+        troubleTicketKey: d.troubleTicketKey,
+        error: d.lastError,
+        durationMs: 0,
+        attempt: d.attempts,
+      });
+      return;
+    }
+    const xml = this.requestXml(d, target);
     for (;;) {
       if (this.closed) return;
       d.attempts++;
@@ -131,7 +196,7 @@ export class Pusher {
       // Counted (and committed) before it leaves: a request cut by a stop or a crash may still have reached the OC.
       store.transaction(() => store.updateDelivery(d));
       const started = performance.now();
-      const outcome = await this.send(xml);
+      const outcome = await this.send(endpoint, xml);
       if (this.closed) return;
       const durationMs = Math.round((performance.now() - started) * 100) / 100;
       d.updatedAt = iso(clock.now());
@@ -181,11 +246,11 @@ export class Pusher {
     });
   }
 
-  private async send(xml: string): Promise<Outcome> {
+  private async send(endpoint: Endpoint, xml: string): Promise<Outcome> {
     let status: number;
     let body: string;
     try {
-      ({ status, body } = await this.post(xml));
+      ({ status, body } = await this.post(endpoint, xml));
     } catch (e) {
       return { kind: 'error', error: (e as Error).message || String(e) };
     }
@@ -213,16 +278,16 @@ export class Pusher {
     };
   }
 
-  private post(xml: string): Promise<{ status: number; body: string }> {
-    const { timeoutMs } = this.deps.target;
+  private post({ target, url, agent }: Endpoint, xml: string): Promise<{ status: number; body: string }> {
+    const { timeoutMs } = target;
     const limit = this.deps.index.settings.maxMessageBytes;
-    const mod = this.url.protocol === 'https:' ? https : http;
+    const mod = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const req = mod.request(
-        this.url,
+        url,
         {
           method: 'POST',
-          agent: this.agent,
+          agent,
           headers: {
             'content-type': 'text/xml; charset=utf-8',
             soapaction: `"${OPERATION}"`,

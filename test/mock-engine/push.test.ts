@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalMockEngine, PushTarget } from '../../mock-server/engine/index.ts';
-import { engine, newTicket } from './helpers.ts';
+import { engine, newTicket, OC1, OC2 } from './helpers.ts';
 import { type OcServer, startOc } from './oc-server.ts';
 
 let e: LocalMockEngine | undefined;
@@ -133,6 +133,55 @@ describe('push to the OC', () => {
     await e.triggerOiAction(key, 'oi.takeInCharge');
     await e.settle();
     expect(e.getTicket(key)!.deliveries[0]).toMatchObject({ status: 'delivered' });
+  });
+});
+
+describe('push per OC', () => {
+  const dir = () => {
+    const d = mkdtempSync(join(tmpdir(), 'mock-engine-push-oc-'));
+    dirs.push(d);
+    return d;
+  };
+
+  it("pushes each OC's tickets to its account's target; an OC without one gets no delivery", async () => {
+    oc = await startOc();
+    e = engine({ accounts: [{ ...OC1, push: target(oc.url, { login: 'oi-to-oc1' }) }, OC2] });
+    const mine = await newTicket(e, {}, OC1);
+    const other = await newTicket(e, { technicalId: 'FI-1111-0002' }, OC2);
+    for (const key of [mine, other])
+      expect((await e.triggerOiAction(key, 'oi.takeInCharge')).returnCode).toBe('0');
+    await e.settle();
+    expect(oc.received.map((r) => [r.ticket.troubleTicketKey, r.ticket.serviceProviderID, r.login])).toEqual([
+      [mine, OC1.siren, 'oi-to-oc1'],
+    ]);
+    expect(e.getTicket(other)!.deliveries).toEqual([]);
+    expect(e.getTicket(other)!.ticket.state).toBe('OPENACTIVE');
+    expect(e.counters().deliveries).toEqual({ pending: 0, delivered: 1, failed: 0 });
+  });
+
+  it("a pending delivery whose OC lost its target at restart fails, never sent to another OC's endpoint", async () => {
+    const d = dir();
+    const down = await startOc(() => ({ status: 503 }));
+    const first = engine({
+      store: { dataDir: d },
+      accounts: [OC1, { ...OC2, push: target(down.url, { maxRetries: 10, backoffMs: 60_000 }) }],
+    });
+    const key = await newTicket(first, {}, OC2);
+    await first.triggerOiAction(key, 'oi.takeInCharge');
+    await vi_waitFor(() => first.getTicket(key)!.deliveries[0]!.lastError !== undefined);
+    await first.close();
+    await down.close();
+
+    // Restarted with an endpoint for OC1 only.
+    oc = await startOc();
+    e = engine({ store: { dataDir: d }, accounts: [{ ...OC1, push: target(oc.url) }, OC2] });
+    await e.settle();
+    expect(oc.received).toEqual([]);
+    const [delivery] = e.getTicket(key)!.deliveries;
+    expect(delivery).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(delivery!.lastError).toBe(
+      "not sent: OC 421938861 has no push target (neither its account's push nor push is configured)",
+    );
   });
 });
 

@@ -8,6 +8,7 @@ import { ConfigError, ENV_VARS, loadConfig } from '../../mock-server/config/load
 import { DEFAULT_PATH } from '../../mock-server/config/schema.ts';
 import { DEFAULT_BEHAVIOUR } from '../../mock-server/engine/index.ts';
 import { DEMO_ACCOUNTS } from '../../mock-server/engine/options.ts';
+import { startMock } from '../../mock-server/index.ts';
 
 const example = fileURLToPath(new URL('../../mock-server/config/example.yaml', import.meta.url));
 let dir: string;
@@ -99,6 +100,70 @@ describe('mock configuration', () => {
     ]);
   });
 
+  it('takes a push target per OC account, validated like push, its CA path resolved against the file', async () => {
+    const file = await yamlFile(
+      [
+        'accounts:',
+        '  - { login: a, password: b, siren: "380129866", push: { url: "https://oc1.test/sav", login: l, password: p, ca: tls/oc1.pem } }',
+        '  - { login: c, password: d, siren: "421938861" }',
+        'push: { url: "http://oc.test/sav", login: x, password: y }',
+      ].join('\n'),
+    );
+    const c = loadConfig({ file, env: {}, cwd: '/' });
+    expect(c.accounts[0]!.push).toMatchObject({
+      url: 'https://oc1.test/sav',
+      login: 'l',
+      password: 'p',
+      ca: join(dir, 'tls', 'oc1.pem'),
+      maxRetries: 5,
+    });
+    expect(c.accounts[1]!.push).toBeUndefined();
+    expect(c.push).toMatchObject({ url: 'http://oc.test/sav' });
+
+    const bad = await yamlFile(
+      [
+        'accounts:',
+        '  - { login: a, password: b, siren: "380129866", push: { url: "http://oc1.test/sav", login: l, password: p } }',
+        '  - { login: c, password: d, siren: "421938861", push: { url: "ftp://oc2.test", login: l, retries: 3 } }',
+        '  - { login: e, password: f, siren: "380129866", push: { url: "http://elsewhere.test/sav", login: l, password: p } }',
+      ].join('\n'),
+    );
+    expect(problems(() => loadConfig({ file: bad, env: {} }))).toEqual([
+      `accounts[1].push.url: "ftp://oc2.test" must be an http:// or https:// URL (from ${bad})`,
+      `accounts[1].push.password: is required (from ${bad})`,
+      `accounts[1].push.retries: unknown key (from ${bad})`,
+    ]);
+    const twoTargets = await yamlFile(
+      [
+        'accounts:',
+        '  - { login: a, password: b, siren: "380129866", push: { url: "http://oc1.test/sav", login: l, password: p } }',
+        '  - { login: e, password: f, siren: "380129866", push: { url: "http://elsewhere.test/sav", login: l, password: p } }',
+      ].join('\n'),
+    );
+    expect(problems(() => loadConfig({ file: twoTargets, env: {} }))).toEqual([
+      `accounts[1].push: differs from accounts[0].push, an account of the same OC (siren 380129866): the OI's actions on that OC's tickets go to one endpoint (from ${twoTargets})`,
+    ]);
+  });
+
+  it('refuses a behaviour the profile settings make impossible, naming both keys', async () => {
+    const file = await yamlFile(
+      'settings:\n  cancellationRefusalAllowed: false\nbehaviour:\n  cancellationAnswer: refuse\n',
+    );
+    expect(problems(() => loadConfig({ file, env: {} }))).toEqual([
+      `behaviour.cancellationAnswer: "refuse" makes the OI perform oi.cancellationRefusal (T11, Refus d annulation), but settings.cancellationRefusalAllowed is false, which removes T11 from profile sav-ftth-2.1 [decision §7 T11]: tickets in OPENACTIVE.TO.BE.CANCELED would stay there; change behaviour.cancellationAnswer or set settings.cancellationRefusalAllowed: true (from ${file})`,
+    ]);
+    // Either key alone is fine; so is another answer under the same settings.
+    const agree = await yamlFile(
+      'settings: { cancellationRefusalAllowed: false }\nbehaviour: { cancellationAnswer: agree }\n',
+    );
+    expect(loadConfig({ file: agree, env: {} }).behaviour.cancellationAnswer).toBe('agree');
+    // A closure code of the profile that is no resolution code is refused at load, not at start.
+    const reject = await yamlFile('behaviour: { resolveWith: ERR01 }\n');
+    expect(problems(() => loadConfig({ file: reject, env: {} }))[0]).toMatch(
+      /^behaviour\.resolveWith: "ERR01" must be a resolution closure code \(RET01, .*\) \(from /,
+    );
+  });
+
   it('reports an unreadable file and YAML syntax errors', async () => {
     expect(problems(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {} }))[0]).toMatch(
       /missing\.yaml: cannot be read \(ENOENT\)/,
@@ -169,5 +234,24 @@ describe('mock configuration', () => {
       log: { level: 'debug' },
       decodeWorkers: 0,
     });
+  });
+});
+
+describe('behaviour against the profile settings at run time', () => {
+  it('PUT /_control/behaviour refuses an answer the settings remove, with 400 naming both keys', async () => {
+    const mock = await startMock({ settings: { cancellationRefusalAllowed: false } });
+    try {
+      const put = (body: unknown) =>
+        fetch(`${mock.controlUrl}/behaviour`, { method: 'PUT', body: JSON.stringify(body) });
+      const r = await put({ cancellationAnswer: 'refuse' });
+      expect(r.status).toBe(400);
+      const { error } = (await r.json()) as { error: string };
+      expect(error).toContain('behaviour.cancellationAnswer: "refuse"');
+      expect(error).toContain('settings.cancellationRefusalAllowed is false, which removes T11');
+      expect(mock.engine.behaviour().cancellationAnswer).toBe('none');
+      expect((await put({ cancellationAnswer: 'agree' })).status).toBe(200);
+    } finally {
+      await mock.stop();
+    }
   });
 });
