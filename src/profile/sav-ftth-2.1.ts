@@ -470,7 +470,8 @@ const actions: ActionDef[] = [
     title: 'Rejet (code ERR)',
     transitions: ['T6'],
     mandatory: ['troubleTicketClosureCode', 'troubleTicketClosureLabel'],
-    optional: ['troubleTicketClosureComment'],
+    // §7 [spec]: interactionDateComplete is set when the ticket closes, so every closing action carries it.
+    optional: ['troubleTicketClosureComment', 'interactionDateComplete'],
   }),
   set({
     id: 'oi.resolution',
@@ -489,6 +490,7 @@ const actions: ActionDef[] = [
       'reprovisionningId',
       'troubleTicketClosureComment',
       'supplierResolutionState',
+      'interactionDateComplete',
     ],
     conditions: [
       {
@@ -510,7 +512,7 @@ const actions: ActionDef[] = [
     title: 'Accord d annulation',
     transitions: ['T10'],
     mandatory: ['troubleTicketClosureCode', 'troubleTicketClosureLabel'],
-    optional: ['troubleTicketClosureComment'],
+    optional: ['troubleTicketClosureComment', 'interactionDateComplete'],
   }),
 ];
 
