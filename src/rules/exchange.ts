@@ -18,6 +18,9 @@ export function getRequestValues(get: GetRequest): TicketValue {
 }
 
 /** Where a read-request finding points: the field, its value and line when the message has them. */
+/** Unknown attrNames warned about one by one; the rest are counted in one warning. */
+const ATTR_NAMES_DETAILED = 20;
+
 const at = (values: TicketValue, lines: Record<string, number>, field: string) => ({
   field,
   ...(values[field] !== undefined ? { value: values[field] } : {}),
@@ -56,18 +59,30 @@ export function checkGetRequest(
       explanation: `l'un des champs ${group.join(' ou ')} est obligatoire pour la lecture d'un ticket (R9) : aucun n'est renseigné`,
     });
   }
-  for (const name of get.attrNames ?? []) {
-    if (index.field.has(name)) continue;
-    out.push({
-      rule: 'GET.ATTR',
-      severity: 'warning',
-      field: 'attrNames',
-      value: name,
-      ...(lines.attrNames !== undefined ? { line: lines.attrNames } : {}),
-      basis: 'interop',
-      clause: '§3',
-      explanation: `attrNames cite ${q(name)}, qui n'est pas un champ du profil ${index.profile.id}`,
-    });
+  const unknownNames = (get.attrNames ?? []).filter((name) => !index.field.has(name));
+  const attrWarning = (explanation: string, value?: string): Draft => ({
+    rule: 'GET.ATTR',
+    severity: 'warning',
+    field: 'attrNames',
+    ...(value !== undefined ? { value } : {}),
+    ...(lines.attrNames !== undefined ? { line: lines.attrNames } : {}),
+    basis: 'interop',
+    clause: '§3',
+    explanation,
+  });
+  // One warning per unknown name up to a bound: a request may list thousands of them.
+  for (const name of unknownNames.slice(0, ATTR_NAMES_DETAILED)) {
+    out.push(
+      attrWarning(`attrNames cite ${q(name)}, qui n'est pas un champ du profil ${index.profile.id}`, name),
+    );
+  }
+  const more = unknownNames.length - ATTR_NAMES_DETAILED;
+  if (more > 0) {
+    out.push(
+      attrWarning(
+        `attrNames cite encore ${more} autres noms qui ne sont pas des champs du profil ${index.profile.id}`,
+      ),
+    );
   }
   return out;
 }

@@ -59,6 +59,17 @@ describe('get request (R9)', () => {
       value: 'nimporteQuoi',
     });
   });
+
+  it('thousands of unknown attrNames: a bounded number of warnings, the rest counted in one', () => {
+    const names = Array.from({ length: 20_000 }, (_, i) => `x${i}`);
+    const { outcome, answer } = judgeGet({ ...validGet(), attrNames: ['troubleTicketState', ...names] });
+    expect(answer).toEqual({ kind: 'ok' });
+    const warnings = outcome.findings.filter((f) => f.rule === 'GET.ATTR');
+    expect(warnings.length).toBeLessThan(50);
+    expect(warnings[0]).toMatchObject({ value: 'x0' });
+    const detailed = warnings.filter((w) => w.value !== undefined).length;
+    expect(warnings.at(-1)!.explanation).toContain(`encore ${names.length - detailed} autres noms`);
+  });
 });
 
 describe('create and set responses', () => {
