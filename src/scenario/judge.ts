@@ -361,6 +361,7 @@ export function findingRule(
   if (f.rule.startsWith('TRANSITION') && a && state) candidates.push(`ILLEGAL:${a.id}@${state}`);
   if (f.rule.startsWith('CLOSURE') && outcome.transition) candidates.push(`CLOSURE:${outcome.transition.id}`);
   if (f.rule === 'VERSION.STALE') candidates.push('STALE_VERSION');
+  if (f.rule === 'VERSION.UNISSUED') candidates.push('UNISSUED_VERSION');
   return candidates.find((c) => book.get(c)) ?? 'RULES';
 }
 

@@ -162,6 +162,13 @@ function fixedRules(index: ProfileIndex): RuleEntry[] {
       sb.unknownKeyField,
     ),
     rule('STALE_VERSION', 'lastUpdateVersionNumber périmé refusé', 'protocol', sb.rejectStaleVersion, ['oc']),
+    rule(
+      'UNISSUED_VERSION',
+      'lastUpdateVersionNumber jamais émis par l OI refusé',
+      'protocol',
+      sb.rejectUnissuedVersion,
+      ['oc'],
+    ),
     rule('GET_BY_KEY', 'Lecture d un ticket par sa clé', 'protocol', getRequest),
     rule(
       'GET_BY_TECHNICALID',
