@@ -92,13 +92,17 @@ export function banner(mock: RunningMock): string[] {
     `  control API     ${mock.controlUrl}${c.control.token ? ' (Authorization: Bearer <control.token>)' : ''}`,
   );
   lines.push(`  OI SIREN        ${c.oiSiren} (supplierID)`);
-  if (c.push) lines.push(`  push to OC      ${c.push.url}`);
+  if (c.push)
+    lines.push(
+      `  push to OC      ${c.push.url}${c.accounts.some((a) => a.push) ? ' (OCs without their own)' : ''}`,
+    );
   lines.push('OC accounts (LoginName / Password / SIREN):');
   const width = Math.max(...mock.accounts.map((a) => a.login.length));
   const pwWidth = Math.max(...mock.accounts.map((a) => a.password.length));
   for (const a of mock.accounts) {
+    const own = c.accounts.find((x) => x.login === a.login)?.push;
     lines.push(
-      `  ${a.login.padEnd(width)}  ${a.password.padEnd(pwWidth)}  ${a.siren}${a.name ? `  ${a.name}` : ''}`,
+      `  ${a.login.padEnd(width)}  ${a.password.padEnd(pwWidth)}  ${a.siren}${a.name ? `  ${a.name}` : ''}${own ? `  push to ${own.url}` : ''}`,
     );
   }
   lines.push('Press Ctrl+C to stop.');

@@ -1,4 +1,7 @@
 /** `sav-ftth mock` in process: flags, configuration errors, the start banner, a clean stop. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { mockCommand } from '../../src/cli/mock.ts';
@@ -67,5 +70,41 @@ describe('sav-ftth mock', () => {
     stop.abort();
     expect(await running).toBe(0);
     await expect(fetch(wsdl!)).rejects.toThrow();
+  });
+
+  it('names the push endpoint of each OC that has its own, and what the shared one serves', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mock-cli-'));
+    const config = join(dir, 'mock.yaml');
+    writeFileSync(
+      config,
+      [
+        'push: { url: "http://127.0.0.1:9/shared", login: oi, password: pw }',
+        'accounts:',
+        '  - { login: oc-a, password: pa, siren: "380129866", push: { url: "http://127.0.0.1:9/a", login: oi, password: pw } }',
+        '  - { login: oc-b, password: pb, siren: "421938861" }',
+      ].join('\n'),
+    );
+    const a = io();
+    const stop = new AbortController();
+    const running = mockCommand(
+      ['--port', '0', '--memory', '--log-level', 'silent', '--config', config],
+      a.io,
+      {
+        stopSignal: stop.signal,
+        env: {},
+      },
+    );
+    try {
+      for (let i = 0; i < 100 && !a.out.some((l) => l.startsWith('Press Ctrl+C')); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      const text = a.out.join('\n');
+      expect(text).toMatch(/push to OC\s+http:\/\/127\.0\.0\.1:9\/shared \(OCs without their own\)/);
+      expect(text).toMatch(/oc-a\s+pa\s+380129866\s+push to http:\/\/127\.0\.0\.1:9\/a$/m);
+      expect(text).toMatch(/oc-b\s+pb\s+421938861$/m);
+    } finally {
+      stop.abort();
+      await running;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
