@@ -10,7 +10,7 @@ import { CONTROL_PREFIX, type MockConfig } from '../config/schema.ts';
 import type { MockEngine } from '../engine/types.ts';
 import { createControlApi } from './control.ts';
 import { serviceDocuments } from './documents.ts';
-import { acceptsContentType, contentTypeOf, soapActionOf, TransportFaults } from './soap-transport.ts';
+import { contentTypeOf, headerRefusal, soapActionOf, TransportFaults } from './soap-transport.ts';
 
 /** The handlers, with the engine behind them and `close()` (stops its timers and store). */
 export type MockHandlerList<E extends MockEngine = MockEngine> = HttpHandler[] & {
@@ -47,11 +47,12 @@ export function mswHandlers<E extends MockEngine>(o: {
 
   const soap = http.post(url, async ({ request }) => {
     const contentType = request.headers.get('content-type') ?? undefined;
-    if (!acceptsContentType(contentType)) {
-      return new HttpResponse(
-        faults.client(`Content-Type "${contentType}" is not text/xml: SOAP 1.1 requests are text/xml`),
-        { status: 500, headers: XML },
-      );
+    const refused = headerRefusal(contentType, request.headers.get('content-encoding') ?? undefined);
+    if (refused) {
+      return new HttpResponse(faults.client(refused.faultstring), {
+        status: refused.status,
+        headers: { ...XML, ...refused.headers },
+      });
     }
     const raw = new Uint8Array(await request.arrayBuffer());
     if (raw.byteLength > maxBytes) {

@@ -75,4 +75,29 @@ describe('mockHandlers()', () => {
     const msg = readMessage(await r.text(), index);
     expect(msg.body.kind === 'fault' && msg.body.fault.faultcode).toMatch(/:Client$/);
   });
+
+  it.each([
+    [
+      'a charset other than UTF-8',
+      { 'content-type': 'text/xml; charset=iso-8859-1' },
+      /charset "iso-8859-1"/,
+    ],
+    [
+      'a compressed body',
+      { 'content-type': 'text/xml', 'content-encoding': 'gzip' },
+      /Content-Encoding "gzip"/,
+    ],
+  ])(
+    'refuses %s as the socket server does: 415 and a Client fault naming it',
+    async (_what, headers, named) => {
+      const r = await fetch(handlers.url, {
+        method: 'POST',
+        body: writer.metaRequest('getEventTypes', credentials()),
+        headers,
+      });
+      expect(r.status).toBe(415);
+      const msg = readMessage(await r.text(), index);
+      expect(msg.body.kind === 'fault' && msg.body.fault.faultstring).toMatch(named);
+    },
+  );
 });
