@@ -9,6 +9,7 @@ import {
   cred,
   engine,
   getByKey,
+  getByTechnicalId,
   index,
   newTicket,
   OC1,
@@ -20,20 +21,6 @@ import {
 
 let e: LocalMockEngine;
 afterEach(() => e?.close());
-
-const byTechnicalId = (technicalId: string, attrNames?: string[]) =>
-  call(
-    e,
-    writer.getRequest(
-      {
-        ...(attrNames ? { attrNames } : {}),
-        technicalId,
-        supplierID: OI_SIREN,
-        serviceProviderID: OC1.siren,
-      },
-      cred(OC1),
-    ),
-  );
 
 describe('getTroubleTicketByKey', () => {
   it('by key returns every populated field with the current state and version', async () => {
@@ -74,11 +61,11 @@ describe('getTroubleTicketByKey', () => {
     const first = await newTicket(e, { technicalId: 'FI-1111-0002' });
     const second = await newTicket(e, { technicalId: 'FI-1111-0002' });
     await set(e, setValue(second, 'CASE CANCELATION', 'CLOSED', 1));
-    expect((await byTechnicalId('FI-1111-0002')).key).toBe(first);
+    expect((await getByTechnicalId(e, 'FI-1111-0002')).key).toBe(first);
     await set(e, setValue(first, 'CASE CANCELATION', 'CLOSED', 1));
-    expect((await byTechnicalId('FI-1111-0002')).key).toBe(second);
+    expect((await getByTechnicalId(e, 'FI-1111-0002')).key).toBe(second);
     const third = await newTicket(e, { technicalId: 'FI-1111-0002' });
-    const r = await byTechnicalId('FI-1111-0002', ['technicalId']);
+    const r = await getByTechnicalId(e, 'FI-1111-0002', OC1, ['technicalId']);
     expect(r.key).toBe(third);
     expect(r.ticket).toEqual({
       troubleTicketKey: third,

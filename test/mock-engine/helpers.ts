@@ -119,6 +119,26 @@ export const getByKey = (e: LocalMockEngine, key: string, account = OC1, attrNam
     ),
   );
 
+/** A get by technicalId (R9, §3): the newest ticket of that PTO for the OC. */
+export const getByTechnicalId = (
+  e: LocalMockEngine,
+  technicalId: string,
+  account = OC1,
+  attrNames?: string[],
+) =>
+  call(
+    e,
+    writer.getRequest(
+      {
+        ...(attrNames ? { attrNames } : {}),
+        technicalId,
+        supplierID: OI_SIREN,
+        serviceProviderID: account.siren,
+      },
+      cred(account),
+    ),
+  );
+
 /** Creates a ticket and waits for the OI's intake checks; returns its key. */
 export async function newTicket(
   e: LocalMockEngine,

@@ -9,20 +9,16 @@ import { openSqliteStore } from '../../mock-server/store/index.ts';
 import { closureLabel, getProfile, indexProfile } from '../../src/profile/index.ts';
 import type { TicketValue } from '../../src/soap/model.ts';
 import {
-  call,
   create,
   createValue,
-  cred,
   engine,
   getByKey,
+  getByTechnicalId,
   INVENTORY,
   index,
   newTicket,
-  OC1,
-  OI_SIREN,
   set,
   setValue,
-  writer,
 } from './helpers.ts';
 import { ticketRecord } from './store-fixtures.ts';
 
@@ -30,9 +26,6 @@ let e: LocalMockEngine;
 afterEach(() => e?.close());
 
 const ticket = (key: string) => e.getTicket(key)!.ticket;
-
-const byTechnicalId = (technicalId: string) =>
-  call(e, writer.getRequest({ technicalId, supplierID: OI_SIREN, serviceProviderID: OC1.siren }, cred(OC1)));
 
 /** Fields of the OI (§7, §8 R7) an OC has no business writing. */
 const OI_FIELDS = {
@@ -92,10 +85,10 @@ describe('an OC request writes only the fields its R6 action lists', () => {
       contactPhoneNumber1: '0612345678',
       description: 'SP CASE INFORMATION NOTIFICATION',
     });
-    const g = await byTechnicalId(INVENTORY[0]!.technicalId);
+    const g = await getByTechnicalId(e, INVENTORY[0]!.technicalId);
     expect(g.returnCode).toBe('0');
     expect(g.key).toBe(key);
-    expect((await byTechnicalId(INVENTORY[1]!.technicalId)).returnCode).toBe('2');
+    expect((await getByTechnicalId(e, INVENTORY[1]!.technicalId)).returnCode).toBe('2');
   });
 
   it('a T4 does not overwrite what the OI wrote (supplierName after T5)', async () => {
@@ -161,7 +154,7 @@ describe('the access is resolved through the inventory (commercialId or technica
   it('get by technicalId finds a ticket created with that PTO’s commercialId only', async () => {
     e = engine();
     const a = await newTicket(e, byCommercialId);
-    const g = await byTechnicalId(entry.technicalId);
+    const g = await getByTechnicalId(e, entry.technicalId);
     expect(g.returnCode).toBe('0');
     expect(g.key).toBe(a);
     expect(g.ticket).toMatchObject({ commercialId: entry.commercialId });
