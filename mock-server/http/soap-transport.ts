@@ -25,6 +25,7 @@ function mediaTypeParameters(contentType: string): Map<string, string> {
 
 /** Why the transport refuses a request from its headers alone (before reading the body). */
 export interface HeaderRefusal {
+  /** 500: the answer is a SOAP Fault, and WS-I BP R1126 gives faults that status whatever the cause. */
   status: number;
   faultstring: string;
   headers?: Record<string, string>;
@@ -48,7 +49,7 @@ export function headerRefusal(
   const charset = contentType ? mediaTypeParameters(contentType).get('charset') : undefined;
   if (charset !== undefined && charset.trim().toLowerCase() !== 'utf-8') {
     return {
-      status: 415,
+      status: 500,
       faultstring: `Content-Type charset "${charset}" refused: the exchanges are UTF-8 end to end, only charset=utf-8 is accepted (RFC 9110 §8.3.2)`,
     };
   }
@@ -58,7 +59,7 @@ export function headerRefusal(
     .filter((c) => c !== '' && c.toLowerCase() !== 'identity');
   if (codings.length > 0) {
     return {
-      status: 415,
+      status: 500,
       faultstring: `Content-Encoding "${contentEncoding}" refused: request bodies are read uncompressed only (identity, RFC 9110 §8.4)`,
       headers: { 'accept-encoding': 'identity' },
     };

@@ -88,14 +88,14 @@ describe('mockHandlers()', () => {
       /Content-Encoding "gzip"/,
     ],
   ])(
-    'refuses %s as the socket server does: 415 and a Client fault naming it',
+    'refuses %s as the socket server does: 500 and a Client fault naming it',
     async (_what, headers, named) => {
       const r = await fetch(handlers.url, {
         method: 'POST',
         body: writer.metaRequest('getEventTypes', credentials()),
         headers,
       });
-      expect(r.status).toBe(415);
+      expect(r.status).toBe(500);
       const msg = readMessage(await r.text(), index);
       expect(msg.body.kind === 'fault' && msg.body.fault.faultstring).toMatch(named);
     },
