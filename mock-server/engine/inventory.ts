@@ -150,7 +150,8 @@ export class Inventory {
 
   /**
    * True when the ticket's access is in the inventory: its PTO (technicalId) when it names one,
-   * else its commercialId.
+   * else its commercialId. A ticket naming both must name those of one entry: a PTO with another
+   * access's commercialId is no product of this inventory (ERR01), not either of the two.
    */
   knows(access: { technicalId?: string | null; commercialId?: string | null }): boolean {
     return this.entryOf(access) !== undefined;
@@ -170,7 +171,10 @@ export class Inventory {
     technicalId?: string | null;
     commercialId?: string | null;
   }): InventoryEntry | undefined {
-    if (access.technicalId) return this.byTechnicalId.get(access.technicalId);
+    if (access.technicalId) {
+      const e = this.byTechnicalId.get(access.technicalId);
+      return e && (!access.commercialId || e.commercialId === access.commercialId) ? e : undefined;
+    }
     if (access.commercialId) return this.byCommercialId.get(access.commercialId);
     return undefined;
   }

@@ -116,6 +116,17 @@ describe('intake refusals: created QUEUED, answered 0, then closed by the OI (T6
     expect(e.getTicket(unknown)!.ticket.fields.troubleTicketClosureCode).toBe('ERR01');
   });
 
+  it('ERR01 for a PTO named with another access’s commercialId; the pair of one entry passes', async () => {
+    e = engine();
+    const mixed = await newTicket(e, { technicalId: 'FI-1111-0001', commercialId: 'ACC-0000000002' });
+    expect(e.getTicket(mixed)!.ticket.fields.troubleTicketClosureCode).toBe('ERR01');
+    const pair = await newTicket(e, { technicalId: 'FI-1111-0001', commercialId: 'ACC-0000000001' });
+    expect(e.getTicket(pair)!.ticket.state).toBe('QUEUED');
+    // The refused pair took no access: the second entry's commercialId alone is still free.
+    const second = await newTicket(e, { technicalId: undefined as never, commercialId: 'ACC-0000000002' });
+    expect(e.getTicket(second)!.ticket.state).toBe('QUEUED');
+  });
+
   it('ERR04 closes the second open ticket on the same access, not the first', async () => {
     e = engine();
     const first = await create(e, createValue({ technicalId: 'FI-1111-0004' }));
