@@ -1,7 +1,7 @@
 /** Validation of the automatic behaviour (config `behaviour`, control API `PUT /behaviour`). */
 import type { ProfileIndex } from '../../src/profile/index.ts';
 import { EngineError } from './errors.ts';
-import { closureCodesFor } from './lifecycle.ts';
+import { closureCodesFor, removalReason, removedBySettings } from './lifecycle.ts';
 import type { Behaviour } from './types.ts';
 
 /** One problem of a behaviour: the key to blame and what is wrong with its value. */
@@ -44,16 +44,12 @@ function contradictions(b: Behaviour, index: ProfileIndex): BehaviourProblem[] {
       continue;
     }
     if (index.activeActions.includes(action)) continue;
-    for (const tid of action.transitions) {
-      const t = index.transition.get(tid);
-      if (!t?.setting || index.settings[t.setting]) continue;
-      const basis = index.profile.settingsBasis[t.setting];
+    for (const t of removedBySettings(index, action)) {
       problems.push({
         key,
         problem:
-          `makes the OI perform ${id} (${t.id}, ${t.title}), but settings.${t.setting} is ` +
-          `${JSON.stringify(index.settings[t.setting])}, which removes ${t.id} from profile ${index.profile.id} ` +
-          `[${basis.basis} ${basis.clause}]: tickets in ${(t.from ?? []).join(', ')} would stay there; ` +
+          `makes the OI perform ${id} (${t.id}, ${t.title}), but ${removalReason(index, t)}: ` +
+          `tickets in ${(t.from ?? []).join(', ')} would stay there; ` +
           `change behaviour.${key} or set settings.${t.setting}: true`,
       });
     }

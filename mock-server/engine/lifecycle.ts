@@ -16,6 +16,33 @@ export function finalStates(index: ProfileIndex): Set<string> {
 
 export const isOpenState = (index: ProfileIndex, state: string) => !finalStates(index).has(state);
 
+/** The transitions of `action` that a false [decision] setting removes (T11 without cancellationRefusalAllowed). */
+export const removedBySettings = (index: ProfileIndex, action: ActionDef): TransitionDef[] =>
+  action.transitions
+    .map((id) => index.transition.get(id))
+    .filter((t): t is TransitionDef => t?.setting !== undefined && !index.settings[t.setting]);
+
+/**
+ * Why an OI action cannot be triggered: a setting removed it (naming the setting), or the profile
+ * has no such action; with the actions that can be.
+ */
+export function unavailableOiAction(index: ProfileIndex, actionId: string, available: string[]): string {
+  const action = index.action.get(actionId);
+  const removed = action?.actor === 'OI' ? removedBySettings(index, action) : [];
+  return removed.length > 0
+    ? `OI action "${actionId}" is not available: ${removed.map((t) => removalReason(index, t)).join('; ')} (available: ${available.join(', ')})`
+    : `unknown OI action "${actionId}" (known: ${available.join(', ')})`;
+}
+
+/** `settings.X is false, which removes T11 from profile P [basis clause]`. */
+export const removalReason = (index: ProfileIndex, t: TransitionDef): string => {
+  const basis = index.profile.settingsBasis[t.setting!];
+  return (
+    `settings.${t.setting} is ${JSON.stringify(index.settings[t.setting!])}, which removes ${t.id} ` +
+    `from profile ${index.profile.id} [${basis.basis} ${basis.clause}]`
+  );
+};
+
 /** The transition `action` performs from `state`, among those active under the profile's settings. */
 export function transitionFor(
   index: ProfileIndex,

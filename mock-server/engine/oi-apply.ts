@@ -11,7 +11,7 @@ import { iso } from './clock.ts';
 import type { EngineContext } from './context.ts';
 import { EngineError } from './errors.ts';
 import { redactPassword } from './history.ts';
-import { isOpenState, targetState, transitionFor } from './lifecycle.ts';
+import { isOpenState, targetState, transitionFor, unavailableOiAction } from './lifecycle.ts';
 import { buildOiTicket, refuseOverrides } from './oi-actions.ts';
 import type { Pusher } from './push.ts';
 import { mergeFields, publicTicket } from './tickets.ts';
@@ -42,10 +42,7 @@ export function applyOiAction(
   const action = index.action.get(actionId);
   const oiActions = index.activeActions.filter((a) => a.actor === 'OI').map((a) => a.id);
   if (!action || !oiActions.includes(actionId)) {
-    throw new EngineError(
-      'unknown-action',
-      `unknown OI action "${actionId}" (known: ${oiActions.join(', ')})`,
-    );
+    throw new EngineError('unknown-action', unavailableOiAction(index, actionId, oiActions));
   }
   if (overrides) {
     const refused = refuseOverrides(index, action, overrides);

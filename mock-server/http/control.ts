@@ -9,6 +9,7 @@ import { isSirenShape } from '../../src/rules/index.ts';
 import { formatIssues } from '../config/load.ts';
 import { behaviourSchema } from '../config/schema.ts';
 import { isEngineError } from '../engine/errors.ts';
+import { unavailableOiAction } from '../engine/lifecycle.ts';
 import { refuseOverrides } from '../engine/oi-actions.ts';
 import type { Behaviour, EngineErrorCode, FaultInjection, MockEngine, TicketQuery } from '../engine/types.ts';
 
@@ -288,9 +289,7 @@ export function createControlApi(options: ControlOptions): (req: ControlRequest)
         method: 'POST',
         path: '/tickets/{troubleTicketKey}/actions/{action}',
         handler: async (req, [key, actionId]) => {
-          if (!r7.includes(actionId!)) {
-            throw new HttpError(400, `unknown OI action "${actionId}" (R7 actions: ${r7.join(', ')})`);
-          }
+          if (!r7.includes(actionId!)) throw new HttpError(400, unavailableOiAction(index, actionId!, r7));
           ticketOr404(key!);
           const fields = fieldOverrides(actionId!, await readJson(req, {}));
           const result = await engine.triggerOiAction(key!, actionId!, fields);

@@ -9,6 +9,8 @@ import { DEFAULT_PATH } from '../../mock-server/config/schema.ts';
 import { DEFAULT_BEHAVIOUR } from '../../mock-server/engine/index.ts';
 import { DEMO_ACCOUNTS } from '../../mock-server/engine/options.ts';
 import { startMock } from '../../mock-server/index.ts';
+import { exampleTicket } from '../../src/rules/examples.ts';
+import { MessageWriter } from '../../src/soap/write.ts';
 
 const example = fileURLToPath(new URL('../../mock-server/config/example.yaml', import.meta.url));
 let dir: string;
@@ -250,6 +252,38 @@ describe('behaviour against the profile settings at run time', () => {
       expect(error).toContain('settings.cancellationRefusalAllowed is false, which removes T11');
       expect(mock.engine.behaviour().cancellationAnswer).toBe('none');
       expect((await put({ cancellationAnswer: 'agree' })).status).toBe(200);
+    } finally {
+      await mock.stop();
+    }
+  });
+
+  it('triggering the OI action the settings remove names the setting, not an unknown action', async () => {
+    const mock = await startMock({ settings: { cancellationRefusalAllowed: false } });
+    try {
+      const account = mock.accounts[0]!;
+      const created = await mock.engine.handleSoap(
+        Buffer.from(
+          new MessageWriter(mock.index).createRequest(
+            {
+              ...exampleTicket('oc.create', mock.index),
+              serviceProviderID: account.siren,
+              supplierID: mock.config.oiSiren,
+            },
+            account,
+          ),
+        ),
+        {},
+      );
+      const key = /troubleTicketKey>([^<]+)</.exec(created.body)![1];
+      const r = await fetch(`${mock.controlUrl}/tickets/${key}/actions/oi.cancellationRefusal`, {
+        method: 'POST',
+        body: '{}',
+      });
+      expect(r.status).toBe(400);
+      const { error } = (await r.json()) as { error: string };
+      expect(error).toMatch(
+        /^OI action "oi\.cancellationRefusal" is not available: settings\.cancellationRefusalAllowed is false, which removes T11 from profile sav-ftth-2\.1 \[decision §7 T11\]/,
+      );
     } finally {
       await mock.stop();
     }

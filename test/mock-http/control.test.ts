@@ -124,7 +124,7 @@ describe('control API on localhost without a token', () => {
     expect(noBody.status).toBe(200);
     const unknown = await call('/tickets/K1/actions/oc.create', { method: 'POST' });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error).toMatch(/^unknown OI action "oc.create" \(R7 actions: oi\./);
+    expect(unknown.body.error).toMatch(/^unknown OI action "oc.create" \(known: oi\./);
     const badField = await call('/tickets/K1/actions/oi.takeInCharge', {
       method: 'POST',
       body: '{"supplierNom":"x"}',
