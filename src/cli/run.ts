@@ -53,9 +53,17 @@ Role and target:
       --push-password <p>
       --control-url <url>    role oc: control API of a target that is our mock (triggers OI actions)
       --control-token <t>    its bearer token
+      --inventory <file.csv> role oc with --target: the OI's accesses (PTO), the CSV the mock reads
+                             (header naming technicalId, and commercialId, offerId, address if
+                             given); each create names its own access, so that a conforming OI
+                             neither closes it with ERR01 (PTO not in its inventory) nor with ERR04
+                             (another ticket open on the access). Default with --control-url: the
+                             mock's inventory (GET <control-url>/inventory), less the accesses that
+                             have an open ticket; without either, random PTOs (and a warning)
       --interactive          ask the operator (stdin) to perform the steps of the real implementation
       --data <field=value>   a value every create carries unless the scenario sets it, e.g.
-                             technicalId=FI-1234-5678 (a PTO of the OI's inventory); repeatable
+                             troubleTicketType=3; repeatable (an access given this way is the
+                             same for every create: prefer --inventory)
 
 TLS (towards the target):
       --ca <file>            PEM CA certificate to trust
@@ -101,6 +109,7 @@ const OPTIONS = {
   'push-password': { type: 'string' },
   'control-url': { type: 'string' },
   'control-token': { type: 'string' },
+  inventory: { type: 'string' },
   interactive: { type: 'boolean' },
   data: { type: 'string', multiple: true },
   ca: { type: 'string' },
@@ -194,6 +203,10 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
         throw new UsageError(`--target "${values.target}" must be an http:// or https:// URL`);
       }
     }
+    if (values.inventory !== undefined && !(values.target && role === 'oc'))
+      throw new UsageError(
+        '--inventory lists the accesses of an OI under test: it goes with --role oc --target <OI URL>',
+      );
     concurrency = int(values.concurrency, 'concurrency', 1, 64) ?? (values.interactive ? 1 : 4);
     const tls = {
       ...(values.ca ? { ca: pem(values.ca, 'ca')! } : {}),
@@ -231,6 +244,7 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
       ...(values['push-password'] ? { pushPassword: values['push-password'] } : {}),
       ...(values['control-url'] ? { controlUrl: values['control-url'] } : {}),
       ...(values['control-token'] ? { controlToken: values['control-token'] } : {}),
+      ...(values.inventory ? { inventory: values.inventory } : {}),
       ...(Object.keys(tls).length ? { tls } : {}),
       ...(values['callback-host'] ? { callbackHost: values['callback-host'] } : {}),
       ...(port !== undefined ? { callbackPort: port } : {}),

@@ -6,6 +6,7 @@ import type { MockEngine } from '../../mock-server/engine/types.ts';
 import type { ProfileIndex } from '../profile/index.ts';
 import type { Credentials } from '../soap/model.ts';
 import type { MessageWriter } from '../soap/write.ts';
+import type { AccessPool } from './access-pool.ts';
 import type { Exchange, TlsOptions } from './http.ts';
 import type { HarnessOcEndpoint } from './oc-endpoint.ts';
 import type { OiFront } from './oi-front.ts';
@@ -47,6 +48,8 @@ export interface RunEnv {
   timeouts: { requestMs: number; pushMs: number };
   /** Values every create carries unless the scenario sets them (e.g. a PTO of the real OI's inventory). */
   createData?: Record<string, string>;
+  /** Role oc against a real OI: the OI's accesses, one per create (see access-pool.ts). */
+  accessPool?: AccessPool;
   tls?: TlsOptions;
   prompt?: Prompt;
   /** Things some scenarios need (`requires:`). */

@@ -13,6 +13,7 @@ import { type ActionDef, closureLabel, type OperationDef } from '../profile/inde
 import { closureCodesOf, rolesOf } from '../rules/index.ts';
 import type { Credentials, DecodedMessage, GetRequest, TicketValue } from '../soap/model.ts';
 import { readMessage } from '../soap/read.ts';
+import { accessFor } from './access-pool.ts';
 import { actionData, type KnownTicket, makeFaker, seedOf } from './data.ts';
 import type { OcAccount, RunEnv } from './environment.ts';
 import { checkExpectations, flatten, type Observed, observedFrom } from './expect.ts';
@@ -437,7 +438,8 @@ class ScenarioRun {
     }
     // A create's variables refer to what exists before it (e.g. ${data.technicalId} of the previous ticket).
     const scope = this.scope(isCreate ? this.current : t);
-    const set = { ...(isCreate ? env.createData : {}), ...stringValues(interpolateDeep(step.set, scope)) };
+    const given = { ...(isCreate ? env.createData : {}), ...stringValues(interpolateDeep(step.set, scope)) };
+    const set = isCreate ? { ...accessFor(env.accessPool, index, given), ...given } : given;
     const ticket = actionData(
       a,
       {

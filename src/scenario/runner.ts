@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ProfileIndex } from '../profile/index.ts';
+import { createsDrawing } from './access-pool.ts';
 import type { RunEnv } from './environment.ts';
 import { executeScenario } from './execute.ts';
 import { CheckSink, judgeMessage } from './judge.ts';
@@ -67,6 +68,7 @@ export async function runRole(
   const startedAt = new Date().toISOString();
   const list = forRole(scenarios, env.role);
   const total = list.length;
+  env.accessPool?.plan(createsDrawing(list, env.index));
   opts.hooks?.onStart?.(env.role, total);
   let done = 0;
   const exec = async (s: Scenario) => {

@@ -17,6 +17,7 @@ import type { ProfileIndex } from '../profile/index.ts';
 import { sirenFrom } from '../rules/index.ts';
 import type { Credentials } from '../soap/model.ts';
 import { MessageWriter } from '../soap/write.ts';
+import { ACCESS_FIELDS, AccessPool, inventoryFile, inventoryFromControl } from './access-pool.ts';
 import type { OcAccount, Prompt, RunEnv } from './environment.ts';
 import { closeAgents, postSoap, type TlsOptions } from './http.ts';
 import { HarnessOcEndpoint } from './oc-endpoint.ts';
@@ -54,6 +55,11 @@ export interface TargetOptions {
   pushTimeoutMs?: number;
   /** Values every create carries unless a scenario sets them (`--data technicalId=FI-…`). */
   createData?: Record<string, string>;
+  /**
+   * Role oc with a target: CSV of the OI's inventory (the format the mock reads); each create names
+   * an access of it. Without it, the inventory is read from `controlUrl` when given.
+   */
+  inventory?: string;
   /** Test hooks: put a double in front of the embedded OI (role oc) or OC endpoint (role oi). */
   interceptOi?: Interceptor;
   interceptOc?: Interceptor;
@@ -152,6 +158,10 @@ async function setupRoleOc(index: ProfileIndex, o: TargetOptions): Promise<RunEn
         ? { login: o.otherLogin, password: o.otherPassword, siren: o.otherOcSiren }
         : undefined;
     o.announce?.(`harness OC endpoint (configure the OI to push there): ${endpoint.url}`);
+    const control = o.controlUrl
+      ? { url: o.controlUrl.replace(/\/$/, ''), ...(o.controlToken ? { token: o.controlToken } : {}) }
+      : undefined;
+    const accessPool = await accessPoolOf(index, o, control);
     const capabilities = new Set<'control' | 'other-oc'>();
     if (o.controlUrl) capabilities.add('control');
     if (other) capabilities.add('other-oc');
@@ -168,19 +178,13 @@ async function setupRoleOc(index: ProfileIndex, o: TargetOptions): Promise<RunEn
       pushCredentials: { login: o.pushLogin ?? '', password: o.pushPassword ?? '' },
       timeouts: { requestMs, pushMs },
       ...(o.createData ? { createData: o.createData } : {}),
+      ...(accessPool ? { accessPool } : {}),
       ...(tls ? { tls } : {}),
       ...(o.prompt ? { prompt: o.prompt } : {}),
       capabilities,
       oi: {
         serviceUrl,
-        ...(o.controlUrl
-          ? {
-              control: {
-                url: o.controlUrl.replace(/\/$/, ''),
-                ...(o.controlToken ? { token: o.controlToken } : {}),
-              },
-            }
-          : {}),
+        ...(control ? { control } : {}),
         endpoint,
         send: (xml, opts) =>
           postSoap(serviceUrl, xml, { ...opts, timeoutMs: requestMs, ...(tls ? { tls } : {}) }),
@@ -192,6 +196,48 @@ async function setupRoleOc(index: ProfileIndex, o: TargetOptions): Promise<RunEn
     await close();
     throw e;
   }
+}
+
+/**
+ * The OI's accesses the creates draw from: `--inventory`, else our mock's inventory through its
+ * control API; without either, the generated (random) PTOs, with a warning.
+ */
+async function accessPoolOf(
+  index: ProfileIndex,
+  o: TargetOptions,
+  control: { url: string; token?: string } | undefined,
+): Promise<AccessPool | undefined> {
+  const warn = (line: string) => o.announce?.(line);
+  if (o.inventory) {
+    let entries: ReturnType<typeof inventoryFile>;
+    try {
+      entries = inventoryFile(o.inventory);
+    } catch (e) {
+      throw new TargetError((e as Error).message);
+    }
+    if (entries.length === 0) throw new TargetError(`--inventory ${o.inventory}: no access listed`);
+    return new AccessPool(entries, `--inventory ${o.inventory}`, warn);
+  }
+  if (control) {
+    let entries: Awaited<ReturnType<typeof inventoryFromControl>>;
+    try {
+      entries = await inventoryFromControl(control, index);
+    } catch (e) {
+      throw new TargetError(`cannot read the OI's inventory: ${(e as Error).message}`);
+    }
+    if (entries.length === 0)
+      throw new TargetError(
+        `the inventory at ${control.url}/inventory has no access without an open ticket: close those tickets (or POST ${control.url}/reset) or give --inventory`,
+      );
+    return new AccessPool(entries, `the inventory at ${control.url}/inventory`, warn);
+  }
+  const fixed = ACCESS_FIELDS.filter((f) => o.createData?.[f] !== undefined);
+  warn(
+    fixed.length
+      ? `warning: every create names the same access (--data ${fixed.map((f) => `${f}=${o.createData![f]}`).join(' ')}): a conforming OI closes every create after the first with ERR04 (another ticket open on the access, §9). Give the OI's inventory with --inventory <file.csv> (one access per create).`
+      : `warning: no inventory given: creates name random PTOs, which a conforming OI closes with ERR01 (PTO not in its inventory, §9). Give the OI's accesses with --inventory <file.csv> (header technicalId,commercialId; one access per create), or --control-url when the OI is the sav-ftth mock.`,
+  );
+  return undefined;
 }
 
 async function setupRoleOi(index: ProfileIndex, o: TargetOptions): Promise<RunEnv> {
