@@ -27,6 +27,7 @@ function decode({ id, raw }: DecodeRequest): DecodeReply {
             message: e.message,
             ...(e.line !== undefined ? { line: e.line } : {}),
             ...(e.operation !== undefined ? { operation: e.operation } : {}),
+            ...(e.header ? { header: true } : {}),
           },
         }
       : { id, error: (e as Error)?.message ?? String(e) };

@@ -27,7 +27,10 @@ export interface DecodeRequest {
 
 export type DecodeReply =
   | { id: number; message: Omit<DecodedMessage, 'operation'>; operation?: string }
-  | { id: number; codec: { kind: CodecErrorKind; message: string; line?: number; operation?: string } }
+  | {
+      id: number;
+      codec: { kind: CodecErrorKind; message: string; line?: number; operation?: string; header?: boolean };
+    }
   | { id: number; error: string };
 
 /** The worker's entry: an ES module that loads the TypeScript one through tsx's loader. */
@@ -146,6 +149,7 @@ export class DecodePool {
     else if ('codec' in m) {
       const error = new CodecError(m.codec.kind, m.codec.message, m.codec.line);
       if (m.codec.operation !== undefined) error.operation = m.codec.operation;
+      if (m.codec.header) error.header = true;
       p.reject(error);
     } else p.reject(new Error(m.error));
   }

@@ -66,9 +66,11 @@ export class SoapEndpoint {
       // Writes of this turn not committed yet: what this request reads may not be durable.
       const readsPending = ctx.store.pending;
       if (injected?.handled) handled = injected.handled;
-      else if (codecError)
-        handled = faultAnswer(ctx.writer, operation, codecErrorAnswer(codecError, ctx.index));
-      else handled = this.dispatch(decoded!, raw);
+      else if (codecError) {
+        // SOAP 1.1 §4.4: an error of a header entry is not told in a detail (that is for the Body's).
+        const detailOf = codecError.header ? undefined : operation;
+        handled = faultAnswer(ctx.writer, detailOf, codecErrorAnswer(codecError, ctx.index));
+      } else handled = this.dispatch(decoded!, raw);
       const rule = injected?.rule;
       if (rule && (rule.dropConnection || rule.truncateResponse)) {
         handled.answer.inject = {

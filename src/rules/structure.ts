@@ -96,6 +96,18 @@ export function schemaDrafts(
   );
   const out: Draft[] = [];
   for (const e of errors) {
+    if (e.more !== undefined) {
+      // A count of errors like the ones above, not an error of its own.
+      out.push({
+        rule: 'XSD.MORE',
+        severity: 'warning',
+        line: e.line,
+        basis: 'decision',
+        clause: '§9',
+        explanation: `erreurs du schéma XSD non détaillées : ${e.message}`,
+      });
+      continue;
+    }
     const named = e.element ?? ELEMENT.exec(e.message)?.[2];
     const expected = (EXPECTED.exec(e.message)?.[1] ?? '')
       .split(',')

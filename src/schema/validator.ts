@@ -25,6 +25,49 @@ let validatorsCount = 0;
 const validators = new WeakMap<Profile, BodyValidator>();
 const ELEMENT_IN_MESSAGE = /Element '(?:\{[^}]*\})?([^']+)'/;
 
+/** Schema errors returned in full per validation; past them, see {@link schemaErrors}. */
+export const SCHEMA_ERRORS_DETAILED = 100;
+const MISSING = /Missing child element/;
+
+/**
+ * libxml2's errors, bounded: the first {@link SCHEMA_ERRORS_DETAILED} in document order, then only
+ * the first error about each element not named yet (libxml2 stops validating a content model at its
+ * first unexpected element, so these are bounded by the schema's elements), so that the answer (§9)
+ * is the one the whole list would give; the others are counted into one summary.
+ */
+function schemaErrors(details: readonly { message: string; line: number }[]): SchemaError[] {
+  const out: SchemaError[] = [];
+  let named: Set<string> | undefined;
+  let more = 0;
+  let moreLine = 0;
+  for (const d of details) {
+    const element = ELEMENT_IN_MESSAGE.exec(d.message)?.[1];
+    if (out.length >= SCHEMA_ERRORS_DETAILED) {
+      if (!named) named = new Set(out.map(errorKey));
+      const key = errorKey({ message: d.message, line: d.line, ...(element ? { element } : {}) });
+      if (named.has(key)) {
+        if (more++ === 0) moreLine = d.line;
+        continue;
+      }
+      named.add(key);
+    }
+    out.push({ message: d.message.trim(), line: d.line, ...(element ? { element } : {}) });
+  }
+  if (more > 0) {
+    out.push({
+      message: `… and ${more} more schema errors, not detailed (the first ${SCHEMA_ERRORS_DETAILED} are, then the first about each element)`,
+      line: moreLine,
+      more,
+    });
+  }
+  return out;
+}
+
+/** Errors kept past the cap: one per element, and one per element missing a child. */
+function errorKey(e: SchemaError): string {
+  return `${MISSING.test(e.message) ? 'missing ' : ''}${e.element ?? ''}`;
+}
+
 /** The (cached) validator of a profile's schema. */
 export function schemaValidator(profile: Profile): BodyValidator {
   const cached = validators.get(profile);
@@ -58,10 +101,7 @@ export function schemaValidator(profile: Profile): BodyValidator {
           // libxml2 could not run the validation at all: report it rather than crash the reader.
           return [{ message: `schema validation could not run: ${(e as Error).message}`, line: 0 }];
         }
-        return e.details.map((d) => {
-          const element = ELEMENT_IN_MESSAGE.exec(d.message)?.[1];
-          return { message: d.message.trim(), line: d.line, ...(element ? { element } : {}) };
-        });
+        return schemaErrors(e.details);
       }
     },
   };

@@ -51,6 +51,8 @@ export interface Tree<N = unknown> {
   nil(el: N): boolean;
   /** The value of the attribute `{ns}name`, undefined when absent. */
   attr(el: N, ns: string, name: string): string | undefined;
+  /** How many attributes the element carries, counted up to `max + 1` (more are not walked). */
+  attributeCount(el: N, max: number): number;
   /** All text inside the element (libxml2's node content). */
   text(el: N): string;
   hasElementChild(el: N): boolean;
@@ -229,6 +231,12 @@ class RawTree implements Tree<number> {
     return undefined;
   }
 
+  attributeCount(el: number, max: number): number {
+    let n = 0;
+    for (let a = this.word(el + PROPERTIES); a !== 0 && n <= max; a = this.word(a + NEXT)) n++;
+    return n;
+  }
+
   text(el: number): string {
     const first = this.word(el + CHILDREN);
     if (first === 0) return '';
@@ -342,6 +350,10 @@ class PublicTree implements Tree<XmlElement> {
     return el.attrs.find((a) => a.name === name && a.namespaceUri === ns)?.value;
   }
 
+  attributeCount(el: XmlElement, max: number): number {
+    return Math.min(el.attrs.length, max + 1);
+  }
+
   text(el: XmlElement): string {
     return el.content;
   }
@@ -365,6 +377,7 @@ function describe<N>(t: Tree<N>, el: N = t.root): unknown {
     line: t.line(el),
     nil: t.nil(el),
     attr: t.attr(el, XSI_NS, 'nil') ?? null,
+    attributes: t.attributeCount(el, 1),
     text: t.text(el),
     elements: t.hasElementChild(el),
     children: t.children(el).map((c) => describe(t, c)),

@@ -25,6 +25,11 @@ export class CodecError extends Error {
    * carries that operation's detail whatever the SOAPAction (a server dispatches on the Body).
    */
   operation?: string;
+  /**
+   * The error belongs to a header entry (MustUnderstand, a bad mustUnderstand value): SOAP 1.1 §4.4
+   * forbids carrying it in the fault's `detail`, which is for errors of the Body.
+   */
+  header?: boolean;
 
   constructor(
     readonly kind: CodecErrorKind,

@@ -85,4 +85,6 @@ export interface SchemaError {
   line: number;
   /** Local name of the element the error is about, when the message names one. */
   element?: string;
+  /** A summary, not an error: how many further errors were counted but not detailed. */
+  more?: number;
 }

@@ -124,8 +124,13 @@ function readTree(tree: Tree, index: ProfileIndex, validator: BodyValidator | un
       detail: `… and ${ctx.more} more structure problems of the same kinds, not detailed (the first ${ISSUES_DETAILED} are)`,
     });
   }
+  // An element flooded with attributes would cost libxml2 an error each: the flood stands for them.
   const schemaErrors: SchemaError[] =
-    validator && decoded.body.kind !== 'fault' ? validator.validate(tree.element(payload)) : [];
+    validator && decoded.body.kind !== 'fault'
+      ? ctx.flood
+        ? [ctx.flood]
+        : validator.validate(tree.element(payload))
+      : [];
   // Same keys, same order as ever (JSON output of the CLI), without spreading.
   const message = { direction: decoded.direction } as DecodedMessage;
   if (decoded.operation) message.operation = decoded.operation;
@@ -148,6 +153,31 @@ interface Ctx<N = unknown> {
   moreLine: number;
   /** Blamed fields ('' for none) of the recorded issues by kind, built once the cap is reached. */
   recorded?: Map<string, Set<string>>;
+  /** The first element seen carrying more than {@link ATTRIBUTES_MAX} attributes, as a schema error. */
+  flood?: SchemaError;
+}
+
+/**
+ * Attributes an element of a message may carry before the reader calls it a flood. The schema
+ * declares none: only xsi:type, xsi:nil, xsi:schemaLocation and xsi:noNamespaceSchemaLocation are
+ * allowed, so past this many the element is invalid for sure, and the XSD validation, which would
+ * cost an error per attribute, is not run (see `readTree`).
+ */
+export const ATTRIBUTES_MAX = 16;
+
+/**
+ * Records an element flooded with attributes (on the elements the reader visits anyway: one pointer
+ * read each for a normal message). Its error names the element, so that a field is blamed (§9).
+ */
+function checkAttributes<N>(el: N, ctx: Ctx<N>): void {
+  const { tree } = ctx;
+  if (ctx.flood !== undefined || tree.attributeCount(el, ATTRIBUTES_MAX) <= ATTRIBUTES_MAX) return;
+  const count = tree.attributeCount(el, Number.POSITIVE_INFINITY);
+  ctx.flood = {
+    message: `Element '{${shorten(tree.ns(el))}}${shorten(tree.name(el))}': ${count} attributes, where the schema allows only xsi:type, xsi:nil, xsi:schemaLocation and xsi:noNamespaceSchemaLocation (more than ${ATTRIBUTES_MAX} attributes on one element: the message is not validated further against the XSD)`,
+    line: tree.line(el),
+    element: tree.name(el),
+  };
 }
 
 /** Issues recorded in full per message; past them, only those that may change the answer. */
@@ -213,35 +243,49 @@ function fieldLookup(index: ProfileIndex): Map<string, Map<string, FieldDef>> {
   return byNs;
 }
 
+/** SOAP 1.1 §4.2.2: the actor naming the next SOAP application, which this service is. */
+export const ACTOR_NEXT = 'http://schemas.xmlsoap.org/soap/actor/next';
+
 /**
  * SOAP 1.1 §4.2.3 (WS-I BP R1025, R1027): a header entry with soapenv:mustUnderstand="1" that this
  * service does not understand fails the request with a MustUnderstand fault. The one understood is
- * hdr:TroubleTicketHeaderRequest. Any value other than "0" or "1" is the client's error.
+ * hdr:TroubleTicketHeaderRequest. Any value other than "0" or "1" is the client's error. Only the
+ * entries for this recipient count (§4.2.2): no soapenv:actor, or the actor "next"; an entry for
+ * another actor is not for us to process, so neither judged nor enforced.
  */
 function checkMustUnderstand<N>(header: N, { index, tree }: Ctx<N>): void {
   const soapNs = index.ns.soapenv;
   for (const h of tree.children(header)) {
     const value = tree.attr(h, soapNs, 'mustUnderstand');
     if (value === undefined) continue;
+    const actor = tree.attr(h, soapNs, 'actor')?.trim();
+    if (actor !== undefined && actor !== '' && actor !== ACTOR_NEXT) continue;
     const name = tree.name(h);
     const ns = tree.ns(h);
     const element = `<${shorten(name)}> ({${shorten(ns)}})`;
     const v = value.trim();
     if (v !== '0' && v !== '1') {
-      throw new CodecError(
+      throw headerError(
         'BAD_STRUCTURE',
         `soapenv:mustUnderstand="${shorten(value)}" on header entry ${element}: SOAP 1.1 §4.2.3 allows only "0" or "1"`,
         tree.line(h),
       );
     }
     if (v === '1' && !(name === 'TroubleTicketHeaderRequest' && ns === index.ns.hdr)) {
-      throw new CodecError(
+      throw headerError(
         'MUST_UNDERSTAND',
         `header entry ${element} has soapenv:mustUnderstand="1" and is not understood by this service (SOAP 1.1 §4.2.3)`,
         tree.line(h),
       );
     }
   }
+}
+
+/** An error about a header entry: its fault carries no detail (SOAP 1.1 §4.4). */
+function headerError(kind: 'BAD_STRUCTURE' | 'MUST_UNDERSTAND', message: string, line: number): CodecError {
+  const error = new CodecError(kind, message, line);
+  error.header = true;
+  return error;
 }
 
 function readCredentials<N>(header: N, { index, tree }: Ctx<N>) {
@@ -280,6 +324,17 @@ function readPayload<N>(
   const request = index.operationByRequest.get(key);
   const response = request ? undefined : index.operationByResponse.get(key);
   const operation = request ?? response;
+  // The server role (a request, or what may have meant to be one): mandatory header entries are
+  // processed before the Body (SOAP 1.1 §4.2.3), and a request goes no further past one it cannot
+  // understand. A response is read as a client reads it.
+  if (!response && ctx.header !== undefined) {
+    try {
+      checkMustUnderstand(ctx.header as N, ctx);
+    } catch (e) {
+      if (e instanceof CodecError && request) e.operation = request.name;
+      throw e;
+    }
+  }
   if (!operation) {
     const known = index.profile.operations.find((o) => o.request === name || o.response === name);
     if (known) {
@@ -297,9 +352,8 @@ function readPayload<N>(
       tree.line(payload),
     );
   }
+  checkAttributes(payload, ctx);
   try {
-    // The server role: a request is not processed past a header entry it must but cannot understand.
-    if (request && ctx.header !== undefined) checkMustUnderstand(ctx.header as N, ctx);
     const body = request ? readRequest(payload, operation, ctx) : readResponse(payload, operation, ctx);
     return { direction: request ? 'request' : 'response', operation, body };
   } catch (e) {
@@ -401,6 +455,7 @@ function readGetRequest<N>(el: N, ctx: Ctx<N>): GetRequest {
   const { ns, fieldByQName } = index;
   const out: GetRequest = {};
   for (const c of tree.children(el)) {
+    checkAttributes(c, ctx);
     const name = tree.name(c);
     const cns = tree.ns(c);
     const line = tree.line(c);
@@ -453,10 +508,12 @@ function readTicketOf<N>(el: N, ctx: Ctx<N>): TicketValue {
   const cbe = index.ns.cbe;
   const byNs = fieldLookup(index);
   const state: TicketState = { ticket: {}, last: -1 };
+  checkAttributes(el, ctx);
   for (const c of tree.children(el)) {
     const name = tree.name(c);
     const ns = tree.ns(c);
     if (name === 'FTTHMUTTroubleTicket' && ns === cbe) {
+      checkAttributes(c, ctx);
       if (tree.nil(c)) continue;
       for (const g of tree.children(c)) {
         const gName = tree.name(g);
@@ -487,6 +544,7 @@ interface TicketState {
 
 /** Records one field of a ticket: its value, its line, and whether it is duplicated or out of order. */
 function take<N>(state: TicketState, c: N, f: FieldDef, ctx: Ctx<N>): void {
+  checkAttributes(c, ctx);
   const line = ctx.tree.line(c);
   if (state.ticket[f.name] !== undefined) {
     record(ctx, { kind: 'duplicate', field: f.name, line, detail: `${f.name} appears more than once` });

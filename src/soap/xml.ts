@@ -8,6 +8,7 @@
 import { isUtf8 } from 'node:buffer';
 import { XmlDocument, type XmlElement, XmlParseError } from 'libxml2-wasm';
 import { PARSE_OPTIONS, type ParsedDocument, parseDocument, XSI_NS } from './dom.ts';
+import { isUtf8Label } from './encoding.ts';
 import { CodecError, shorten } from './errors.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -143,7 +144,6 @@ export const XML_DECLARATION_MAX_BYTES = 1024;
 const GT = 0x3e;
 const QM = 0x3f;
 const isBlank = (b: number | undefined) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
-const ACCEPTED_ENCODING = /^(utf-?8|us-ascii)$/i;
 
 /**
  * An XML declaration naming another encoding than UTF-8 is refused, whatever the bytes. The whole
@@ -181,7 +181,7 @@ function refuseDeclaredEncoding(bytes: Uint8Array): void {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset + i, end + 1 - i).toString('latin1');
   const decl = /\sencoding\s*=\s*(?:"([^"]*)"|'([^']*)')/.exec(text);
   const encoding = decl?.[1] ?? decl?.[2];
-  if (encoding !== undefined && !ACCEPTED_ENCODING.test(encoding)) {
+  if (encoding !== undefined && !isUtf8Label(encoding)) {
     throw new CodecError(
       'NOT_UTF8',
       `XML declaration names encoding "${shorten(encoding)}": only UTF-8 is accepted`,
@@ -228,6 +228,10 @@ const PARSER_WORDING: [RegExp, string][] = [
   [/^Unescaped '<' not allowed in attributes values/, "'<' in an attribute value (write &lt;)"],
   [/^AttValue: .* expected/, 'an attribute value must be in quotes'],
   [/^Attribute (\S+) redefined/, 'attribute $1 appears twice on the same element'],
+  [
+    /^Namespaced Attribute (\S+) in '([^']*)' redefined/,
+    'attribute $1 of namespace "$2" appears twice on the same element',
+  ],
   [/^Namespace prefix (\S+) on (\S+) is not defined/, 'namespace prefix $1 of <$2> is not declared'],
   [/^Extra content at the end of the document/, 'content after the end of the root element'],
   [/^XML declaration allowed only at the start/, 'an XML declaration (<?xml …?>) may only open the message'],
@@ -239,7 +243,21 @@ const PARSER_WORDING: [RegExp, string][] = [
   [/^Start tag expected, '<' not found/, "the message does not start with an element ('<' not found)"],
 ];
 
-/** One diagnostic, reworded (unknown ones lose their function-name prefix and option advice). */
+/** An unmapped diagnostic is kept whole up to this many characters (its quoted values are cut first). */
+export const PARSER_MESSAGE_MAX = 300;
+/** What libxml2 quotes from the message ('…' or "…"), and any other run long enough to be a value. */
+const QUOTED_OR_LONG = /'[^']*'|"[^"]*"|[^\s'"]{61,}/g;
+
+/** A quoted value (with its quotes) or a bare run, shortened as a client value is. */
+function shortenQuoted(s: string): string {
+  const q = s[0];
+  return q === "'" || q === '"' ? `${q}${shorten(s.slice(1, -1))}${q}` : shorten(s);
+}
+
+/**
+ * One diagnostic, reworded (unknown ones lose their function-name prefix and option advice). Only
+ * the client's values it quotes are shortened; libxml2's own words stay whole, within a bound.
+ */
 export function plainParserMessage(message: string): string {
   const m = message.trim();
   for (const [re, text] of PARSER_WORDING) {
@@ -250,7 +268,9 @@ export function plainParserMessage(message: string): string {
     m
       .replace(/^\w+:\s*/, '')
       .replace(/,?\s*(?:use|try)\s+XML_PARSE_\w+(?:\s+option)?/gi, '')
-      .replace(/XML_PARSE_\w+/g, 'a parser option'),
+      .replace(/XML_PARSE_\w+/g, 'a parser option')
+      .replace(QUOTED_OR_LONG, shortenQuoted),
+    PARSER_MESSAGE_MAX,
   );
 }
 

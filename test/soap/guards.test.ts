@@ -12,6 +12,7 @@ import { parseDocument } from '../../src/soap/dom.ts';
 import { CodecError } from '../../src/soap/errors.ts';
 import { ISSUES_DETAILED, readMessage } from '../../src/soap/read.ts';
 import { MessageWriter } from '../../src/soap/write.ts';
+import { plainParserMessage } from '../../src/soap/xml.ts';
 
 const index = defaultIndex();
 const validator = schemaValidator(index.profile);
@@ -240,5 +241,32 @@ describe('a message of thousands of unknown elements', () => {
     const { msg } = answerOf(xml);
     expect(msg.issues.some((i) => i.kind === 'duplicate' && i.field === 'troubleDescription')).toBe(true);
     expect(msg.issues.length).toBeLessThanOrEqual(ISSUES_DETAILED + 3);
+  });
+});
+
+describe('an unmapped parser diagnostic keeps its words, only the values it quotes are cut', () => {
+  it('a namespaced attribute given twice says which and that it is repeated', () => {
+    const error = codecError(
+      envelope(
+        `<a xmlns:x="${ns.soapenv}" xmlns:y="${ns.soapenv}" x:mustUnderstand="1" y:mustUnderstand="0"/>`,
+      ),
+    );
+    expect(error.kind).toBe('MALFORMED_XML');
+    expect(error.message).toContain('mustUnderstand');
+    expect(error.message).toContain(ns.soapenv);
+    expect(error.message).toMatch(/twice|redefined/);
+  });
+
+  it('a long quoted value is shortened, the rest of the diagnostic kept', () => {
+    const value = `urn:${'v'.repeat(5000)}`;
+    const text = plainParserMessage(`Some future diagnostic about '${value}' that ends here`);
+    expect(text).toMatch(/^Some future diagnostic about 'urn:v+…' that ends here$/);
+    expect(text.length).toBeLessThan(120);
+  });
+
+  it('a diagnostic of libxml2 words alone is kept past 60 characters, within 300', () => {
+    const words = 'a diagnostic libxml2 may add one day, longer than sixty characters but not a value';
+    expect(plainParserMessage(`xmlSomething: ${words}`)).toBe(words);
+    expect(plainParserMessage(`x ${'word '.repeat(200)}`).length).toBeLessThanOrEqual(301);
   });
 });
