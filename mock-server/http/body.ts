@@ -18,12 +18,22 @@ export function declaredLength(req: IncomingMessage): number | undefined {
   return Number(h);
 }
 
-export function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<BodyResult> {
+/**
+ * `onRead` runs once the body is going to be read (not when it is refused from its declared
+ * length): the transport sends `100 Continue` there, and only there.
+ */
+export function readBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  timeoutMs: number,
+  onRead?: () => void,
+): Promise<BodyResult> {
   const declared = declaredLength(req);
   if (declared !== undefined && declared > maxBytes) {
     req.pause();
     return Promise.resolve({ kind: 'too-large', bytes: declared, declared: true });
   }
+  onRead?.();
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -106,8 +116,9 @@ export async function readText(
   req: IncomingMessage,
   maxBytes: number,
   timeoutMs: number,
+  onRead?: () => void,
 ): Promise<{ ok: true; text: string } | { ok: false; status: number; message: string }> {
-  const body = await readBody(req, maxBytes, timeoutMs);
+  const body = await readBody(req, maxBytes, timeoutMs, onRead);
   switch (body.kind) {
     case 'ok':
       return {

@@ -86,11 +86,9 @@ export function mswHandlers<E extends MockEngine>(o: {
     return new HttpResponse(
       name === null ? 'GET serves ?wsdl and ?xsd=<name>\n' : `no schema named ${JSON.stringify(name)}\n`,
       {
-        status: name === null ? 405 : 404,
-        headers: {
-          'content-type': 'text/plain; charset=utf-8',
-          ...(name === null ? { allow: 'POST, GET' } : {}),
-        },
+        // 400 like the socket server: GET is allowed here, with ?wsdl or ?xsd=.
+        status: name === null ? 400 : 404,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
       },
     );
   });

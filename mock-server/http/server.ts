@@ -14,9 +14,10 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { ProfileIndex } from '../../src/profile/index.ts';
+import { shorten } from '../../src/soap/errors.ts';
 import { CONTROL_PREFIX, type MockConfig } from '../config/schema.ts';
 import type { MockEngine } from '../engine/types.ts';
-import { discardRest, readBody, readText } from './body.ts';
+import { declaredLength, discardRest, readBody, readText } from './body.ts';
 import { type ControlResponse, createControlApi } from './control.ts';
 import type { ServiceDocuments } from './documents.ts';
 import {
@@ -26,6 +27,8 @@ import {
   headerRefusal,
   soapActionOf,
   TransportFaults,
+  targetUrl,
+  transferCodingRefusal,
 } from './soap-transport.ts';
 
 export interface TransportOptions {
@@ -67,6 +70,20 @@ const DISCARD_MS = { min: 1_000, max: 5_000 };
  */
 type Closing = 'keep' | 'after-body' | 'now';
 
+const TEXT = 'text/plain; charset=utf-8';
+
+/** A request body that is there (announced) and has not been read to its end. */
+function hasUnreadBody(req: IncomingMessage): boolean {
+  if (req.readableEnded) return false;
+  return req.headers['transfer-encoding'] !== undefined || (declaredLength(req) ?? 0) > 0;
+}
+
+/** The Allow of a control route: HEAD beside GET (answered as GET), and OPTIONS (answered here). */
+function controlAllow(allow: string): string {
+  const methods = allow.split(',').flatMap((m) => (m.trim() === 'GET' ? ['GET', 'HEAD'] : [m.trim()]));
+  return [...new Set([...methods, 'OPTIONS'])].join(', ');
+}
+
 /** How a URL shows a host: brackets around IPv6, loopback for a wildcard bind. */
 export function displayHost(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1';
@@ -78,6 +95,8 @@ export class MockTransport {
   private readonly servers: { server: Server; info: Omit<ListenerInfo, 'port' | 'origin'> }[] = [];
   private readonly listening: ListenerInfo[] = [];
   private readonly sockets = new Set<Socket>();
+  /** Answers to requests that sent `Expect: 100-continue` and have not been told to send the body. */
+  private readonly awaitingContinue = new WeakSet<ServerResponse>();
   private readonly faults: TransportFaults;
   private readonly control: ReturnType<typeof createControlApi>;
   private readonly maxBytes: number;
@@ -128,9 +147,11 @@ export class MockTransport {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
-    // A body announced as too large is refused without asking the client to send it.
+    // 100 Continue goes out only when a handler starts reading the body (see bodyWanted): a request
+    // refused from its headers, or whose body no handler reads, gets its final answer directly
+    // (RFC 9110 §10.1.1).
     server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-      if (!(serves.soap && Number(req.headers['content-length'] ?? 0) > this.maxBytes)) res.writeContinue();
+      this.awaitingContinue.add(res);
       this.handle(req, res, scheme, host, serves);
     });
     server.on('tlsClientError', (err: Error) =>
@@ -238,52 +259,48 @@ export class MockTransport {
     if (serves.soap && req.url === this.o.config.path && req.method === 'POST') {
       return this.soapPost(req, res);
     }
-    if (req.url === '*') return this.asterisk(req, res, serves);
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://mock.invalid');
-    } catch {
+    const target = req.url ?? '/';
+    const url = target === '*' ? undefined : targetUrl(target);
+    if (target !== '*' && !url) {
       return this.send(
         res,
         400,
-        'text/plain; charset=utf-8',
-        `malformed request target ${JSON.stringify(req.url)}`,
+        TEXT,
+        `request target ${JSON.stringify(shorten(target))} refused: only origin-form (/path) and absolute-form http:// or https:// targets are served (RFC 9112 §3.2)\n`,
         'after-body',
       );
     }
+    const onEndpoint = serves.soap && url?.pathname === this.o.config.path;
+    if (onEndpoint && req.method === 'POST') return this.soapPost(req, res);
+    // The SOAP endpoint answers this with a fault (soapPost); any other route in plain text.
+    const coding = transferCodingRefusal(headerOf(req, 'transfer-encoding'));
+    if (coding) return this.send(res, 501, TEXT, `${coding}\n`, 'after-body');
+    if (!url) return this.asterisk(req, res, serves);
+    if (onEndpoint) return this.soap(req, res, url, scheme, host);
     const path = url.pathname;
-    if (serves.soap && path === this.o.config.path) return this.soap(req, res, url, scheme, host);
     if (serves.control && (path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`))) {
       return this.controlRoute(req, res, url);
     }
     const hint = serves.soap
       ? `the SOAP endpoint is ${this.o.config.path}`
       : `the control API is under ${CONTROL_PREFIX}`;
-    this.send(res, 404, 'text/plain; charset=utf-8', `nothing at ${path}: ${hint}\n`);
+    this.send(res, 404, TEXT, `nothing at ${path}: ${hint}\n`);
   }
 
-  private async soap(
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: URL,
-    scheme: 'http' | 'https',
-    host: string,
-  ) {
+  /** Every method of the endpoint's URL but POST (routed to soapPost before). */
+  private soap(req: IncomingMessage, res: ServerResponse, url: URL, scheme: 'http' | 'https', host: string) {
     const method = req.method ?? 'GET';
     // HEAD answers what GET would, without the body (RFC 9110 §9.3.2): node:http drops the body.
     if (method === 'GET' || method === 'HEAD') return this.document(req, res, url, scheme, host);
     if (method === 'OPTIONS') return this.options(res, ENDPOINT_METHODS);
-    if (method !== 'POST') {
-      res.setHeader('allow', ENDPOINT_METHODS);
-      return this.send(
-        res,
-        405,
-        'text/plain; charset=utf-8',
-        `method ${method} not allowed: SOAP requests are POSTed (GET serves ?wsdl and ?xsd=)\n`,
-        'after-body',
-      );
-    }
-    return this.soapPost(req, res);
+    res.setHeader('allow', ENDPOINT_METHODS);
+    return this.send(
+      res,
+      405,
+      TEXT,
+      `method ${method} not allowed: SOAP requests are POSTed (GET serves ?wsdl and ?xsd=)\n`,
+      'after-body',
+    );
   }
 
   /** `OPTIONS *` asks what the server as a whole supports (RFC 9110 §9.3.7). */
@@ -306,9 +323,13 @@ export class MockTransport {
   }
 
   private options(res: ServerResponse, allow: string): void {
-    if (res.headersSent || res.destroyed) return;
-    res.writeHead(204, { allow });
-    res.end();
+    this.send(res, 204, TEXT, '', 'keep', { allow });
+  }
+
+  /** Lets a client that sent `Expect: 100-continue` send its body: a handler is about to read it. */
+  private bodyWanted(res: ServerResponse): void {
+    if (!this.awaitingContinue.delete(res) || res.headersSent) return;
+    res.writeContinue();
   }
 
   /** A SOAP request: the body, read within the limits, answered by the engine. */
@@ -316,16 +337,18 @@ export class MockTransport {
     const started = performance.now();
     const contentType = req.headers['content-type'];
     const remote = req.socket.remoteAddress;
-    const refused = headerRefusal(contentType, headerOf(req, 'content-encoding'));
+    const refused = headerRefusal(
+      contentType,
+      headerOf(req, 'content-encoding'),
+      headerOf(req, 'transfer-encoding'),
+    );
     if (refused) return this.refuse(res, started, remote, refused);
     const { bodyTimeoutMs } = this.o.config.limits;
-    const body = await readBody(req, this.maxBytes, bodyTimeoutMs);
+    const body = await readBody(req, this.maxBytes, bodyTimeoutMs, () => this.bodyWanted(res));
     switch (body.kind) {
       case 'too-large': {
         const faultstring = `message ${body.declared ? `of ${body.bytes} bytes` : `of more than ${this.maxBytes} bytes`} refused: the limit is ${this.maxBytes} bytes (settings.maxMessageBytes)`;
-        // Announced with Expect: 100-continue and refused without 100 Continue: the client sends no body.
-        const unsent = body.declared && /100-continue/i.test(headerOf(req, 'expect') ?? '');
-        return this.refuse(res, started, remote, { status: 500, faultstring }, unsent ? 'now' : 'after-body');
+        return this.refuse(res, started, remote, { status: 500, faultstring });
       }
       case 'timeout':
         return this.refuse(
@@ -427,16 +450,17 @@ export class MockTransport {
       }
       return this.send(res, 200, 'text/xml; charset=utf-8', text);
     }
-    res.setHeader('allow', ENDPOINT_METHODS);
+    // 400, not 405 (GET is allowed here, with a query) nor 404 (the resource exists: POST it).
     this.send(
       res,
-      405,
-      'text/plain; charset=utf-8',
-      `GET serves ${endpoint}?wsdl and ?xsd=<name>; SOAP requests are POSTed\n`,
+      400,
+      TEXT,
+      `GET serves ${endpoint}?wsdl and ${endpoint}?xsd=<name> (the WSDL and its XSDs); SOAP requests are POSTed to ${endpoint}\n`,
     );
   }
 
   private async controlRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const options = req.method === 'OPTIONS';
     // HEAD is answered as GET without the body (RFC 9110 §9.3.2).
     const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
     const answer: ControlResponse = await this.control({
@@ -444,19 +468,22 @@ export class MockTransport {
       path: url.pathname.slice(CONTROL_PREFIX.length) || '/',
       query: url.searchParams,
       authorization: req.headers.authorization ?? null,
-      body: () => readText(req, CONTROL_BODY_LIMIT, this.o.config.limits.bodyTimeoutMs),
+      body: () =>
+        readText(req, CONTROL_BODY_LIMIT, this.o.config.limits.bodyTimeoutMs, () => this.bodyWanted(res)),
     });
-    for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
+    // No route has OPTIONS: the router's 405 names the route's methods, and that is the answer.
     const allow = answer.headers?.allow;
-    if (answer.status === 405 && allow && /\bGET\b/.test(allow) && !/\bHEAD\b/.test(allow)) {
-      res.setHeader('allow', allow.replace(/\bGET\b/, 'GET, HEAD'));
-    }
+    if (options && answer.status === 405 && allow) return this.options(res, controlAllow(allow));
+    for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
+    if (answer.status === 405 && allow) res.setHeader('allow', controlAllow(allow));
     this.o.logger.debug({ method: req.method, path: url.pathname, status: answer.status }, 'control');
     this.send(
       res,
       answer.status,
       'application/json; charset=utf-8',
       `${JSON.stringify(answer.body, null, 2)}\n`,
+      // A body too slow (readText's 408): reading on would serve it.
+      answer.status === 408 ? 'now' : 'keep',
     );
   }
 
@@ -469,10 +496,15 @@ export class MockTransport {
     headers: Record<string, string> = {},
   ): void {
     if (res.headersSent || res.destroyed) return;
+    // A body no handler read is thrown away within bounds, never read to its end by node:http.
+    if (closing === 'keep' && hasUnreadBody(res.req)) closing = 'after-body';
+    // The client still waits for 100 Continue: it sends no body, there is none to wait for.
+    if (closing === 'after-body' && this.awaitingContinue.has(res)) closing = 'now';
     res.writeHead(status, {
       ...headers,
-      'content-type': contentType,
-      'content-length': Buffer.byteLength(body, 'utf8'),
+      ...(status !== 204
+        ? { 'content-type': contentType, 'content-length': Buffer.byteLength(body, 'utf8') }
+        : {}),
       ...(closing !== 'keep' ? { connection: 'close' } : {}),
     });
     const socket = res.socket;
@@ -485,6 +517,8 @@ export class MockTransport {
       // socket when the response ends: ending it only once the rest of the request is read keeps
       // the kernel from resetting the connection under the client's feet.
       res.write(body, 'utf8');
+      // An answer without a body (HEAD, 204) writes nothing above: its head must still go now.
+      if (body === '' || res.req.method === 'HEAD') res.flushHeaders();
       void discardRest(res.req, this.discardBytes, this.discardMs).then((end) => {
         if (end !== 'end') this.o.logger.debug({ end }, 'refused request body not read to its end');
         if (res.destroyed) return;

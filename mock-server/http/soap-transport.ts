@@ -3,6 +3,8 @@
  * too large, too slow, or not XML), the endpoint URL a client used, and the answer's content type.
  */
 import type { ProfileIndex } from '../../src/profile/index.ts';
+import { isUtf8Label } from '../../src/soap/encoding.ts';
+import { shorten } from '../../src/soap/errors.ts';
 import { MessageWriter } from '../../src/soap/write.ts';
 
 /** Content types a SOAP 1.1 request may carry (SOAP 1.2's is let through: the engine answers VersionMismatch). */
@@ -32,14 +34,18 @@ export interface HeaderRefusal {
 }
 
 /**
- * The request's headers the endpoint cannot take: a Content-Type that is not XML, a charset other
- * than UTF-8 (the only encoding of the exchanges), a Content-Encoding other than identity (bodies
- * are not decompressed: a compressed body would otherwise be read as garbage or as a bomb).
+ * The request's headers the endpoint cannot take: a transfer coding other than chunked (see
+ * transferCodingRefusal), a Content-Type that is not XML, a charset other than UTF-8 (the only
+ * encoding of the exchanges), a Content-Encoding other than identity (bodies are not
+ * decompressed: a compressed body would otherwise be read as garbage or as a bomb).
  */
 export function headerRefusal(
   contentType: string | undefined,
   contentEncoding: string | undefined,
+  transferEncoding?: string,
 ): HeaderRefusal | undefined {
+  const framing = transferCodingRefusal(transferEncoding);
+  if (framing) return { status: 500, faultstring: framing };
   if (!acceptsContentType(contentType)) {
     return {
       status: 500,
@@ -47,10 +53,10 @@ export function headerRefusal(
     };
   }
   const charset = contentType ? mediaTypeParameters(contentType).get('charset') : undefined;
-  if (charset !== undefined && charset.trim().toLowerCase() !== 'utf-8') {
+  if (charset !== undefined && !isUtf8Label(charset.trim())) {
     return {
       status: 500,
-      faultstring: `Content-Type charset "${charset}" refused: the exchanges are UTF-8 end to end, only charset=utf-8 is accepted (RFC 9110 §8.3.2)`,
+      faultstring: `Content-Type charset "${charset}" refused: the exchanges are UTF-8 end to end, only charset=utf-8 (or utf8) is accepted (RFC 9110 §8.3.2)`,
     };
   }
   const codings = (contentEncoding ?? '')
@@ -65,6 +71,42 @@ export function headerRefusal(
     };
   }
   return undefined;
+}
+
+/**
+ * Why a Transfer-Encoding is refused: node:http decodes chunked (the last coding, else it answers
+ * 400 itself) and hands any coding before it through undecoded, so `gzip, chunked` would reach the
+ * engine compressed. RFC 9112 §6.1 lets a server refuse a coding it does not implement (501).
+ */
+export function transferCodingRefusal(transferEncoding: string | undefined): string | undefined {
+  if (transferEncoding === undefined) return undefined;
+  const codings = transferEncoding.split(',').map((c) => c.trim().toLowerCase());
+  if (codings.length === 1 && codings[0] === 'chunked') return undefined;
+  return `Transfer-Encoding ${JSON.stringify(shorten(transferEncoding))} refused: request bodies are read with the chunked transfer coding only, no other is implemented (RFC 9112 §6.1)`;
+}
+
+/**
+ * The path and query of a request target (RFC 9112 §3.2): origin-form (`/path?query`, where
+ * `//x/...` is a path, not an authority) or absolute-form with the http or https scheme; undefined
+ * for anything else. The asterisk form is the caller's.
+ */
+export function targetUrl(target: string): URL | undefined {
+  const base = 'http://mock.invalid';
+  let rest: string;
+  if (target.startsWith('/')) rest = target;
+  else {
+    const m = /^https?:\/\/[^/?#]*(.*)$/is.exec(target);
+    if (!m) return undefined;
+    rest = m[1]!;
+    if (rest !== '' && !rest.startsWith('/') && !rest.startsWith('?')) return undefined;
+    if (!rest.startsWith('/')) rest = `/${rest}`;
+  }
+  try {
+    // Appended to the base, never resolved against it: no target can change the authority.
+    return new URL(`${base}${rest}`);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -136,7 +178,8 @@ export function clientView(
 function absoluteTarget(target: string): ClientView | undefined {
   const m = /^(https?):\/\/(?:[^@/?#]*@)?([^/?#]*)/i.exec(target);
   if (!m) return undefined;
-  const host = m[2]!;
+  // An empty port (`host:`) is valid (RFC 3986 §3.2.3) and means the scheme's default.
+  const host = m[2]!.replace(/:$/, '');
   if (!HOST_SHAPE.test(host)) return undefined;
   return { scheme: m[1]!.toLowerCase() as 'http' | 'https', host };
 }

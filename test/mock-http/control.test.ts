@@ -190,7 +190,7 @@ describe('control API on localhost without a token', () => {
     expect((await call('/nope')).status).toBe(404);
     const r = await call('/reset');
     expect(r.status).toBe(405);
-    expect(r.headers.get('allow')).toBe('POST');
+    expect(r.headers.get('allow')).toBe('POST, OPTIONS');
   });
 });
 

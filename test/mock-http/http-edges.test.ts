@@ -1,8 +1,9 @@
 /**
  * HTTP edges of the SOAP endpoint, over real sockets around a fake engine: oversized bodies whose
- * refusal must reach the client, HEAD and OPTIONS, Content-Encoding and charset refusals, and the
- * absolute-form request target.
+ * refusal must reach the client, bodies no handler reads, HEAD and OPTIONS, Transfer-Encoding,
+ * Content-Encoding and charset refusals, Expect: 100-continue, and the forms of request target.
  */
+import { request as nodeRequest } from 'node:http';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -73,10 +74,12 @@ describe('a body over maxMessageBytes sent without Expect: 100-continue', () => 
 });
 
 /**
- * Sends a head announcing `declared` bytes, then `send` (once, or in 1 MB chunks until `endless`
- * stops when the server closes): what came back and how many body bytes went out.
+ * Sends `head` (request line and headers, without Content-Length) announcing `declared` bytes,
+ * then 1 KB of body, then 1 MB chunks until the server closes when `endless`: what came back, how
+ * many body bytes went out, and whether the server closed the connection.
  */
-function oversized(opts: {
+function flood(opts: {
+  head: string;
   declared: number;
   endless: boolean;
 }): Promise<{ answer: string; sent: number; closed: boolean }> {
@@ -102,15 +105,16 @@ function oversized(opts: {
       }
     };
     socket.on('connect', () => {
-      socket.write(
-        `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\nContent-Length: ${opts.declared}\r\n\r\n`,
-      );
+      socket.write(`${opts.head}\r\nContent-Length: ${opts.declared}\r\n\r\n`);
       socket.write(chunk.subarray(0, 1024));
       sent = 1024;
       pump();
     });
   });
 }
+
+const oversized = (opts: { declared: number; endless: boolean }) =>
+  flood({ head: `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml`, ...opts });
 
 describe('the rest of a refused body is read within bounds', () => {
   it('a client that stops sending gets the fault, then the server closes the connection', async () => {
@@ -159,17 +163,21 @@ describe('HEAD answers what GET answers, without the body', () => {
     expect(Number(health.headers['content-length'])).toBeGreaterThan(0);
   });
 
-  it('on the endpoint without a query: 405 like GET, with HEAD in Allow', async () => {
+  it('on the endpoint without a query: 400 like GET, naming what GET serves, no Allow to contradict', async () => {
+    const get = await httpRequest(mock.url);
+    expect(get.status).toBe(400);
+    expect(get.body).toContain(`GET serves ${mock.url}?wsdl and ${mock.url}?xsd=<name>`);
+    expect(get.headers.allow).toBeUndefined();
     const h = await head(mock.url);
-    expect(h.status).toBe(405);
-    expect(h.headers.allow).toBe('POST, GET, HEAD, OPTIONS');
+    expect(h.status).toBe(400);
+    expect(h.headers['content-length']).toBe(String(Buffer.byteLength(get.body)));
     expect(h.body).toBe('');
   });
 
-  it('lists HEAD next to GET in the Allow of the control API 405 answers', async () => {
+  it('lists HEAD next to GET, and OPTIONS, in the Allow of the control API 405 answers', async () => {
     const r = await fetch(`${mock.controlUrl}/health`, { method: 'DELETE' });
     expect(r.status).toBe(405);
-    expect(r.headers.get('allow')).toBe('GET, HEAD');
+    expect(r.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
   });
 });
 
@@ -186,6 +194,26 @@ describe('OPTIONS', () => {
     expect(r.status).toBe(204);
     expect(r.headers.get('allow')).toBe('POST, GET, HEAD, OPTIONS');
     expect(engine.calls).toHaveLength(0);
+  });
+
+  it('OPTIONS on the endpoint with a query → the same 204 and Allow', async () => {
+    const r = await fetch(`${mock.url}?wsdl`, { method: 'OPTIONS' });
+    expect(r.status).toBe(204);
+    expect(r.headers.get('allow')).toBe('POST, GET, HEAD, OPTIONS');
+  });
+
+  it("OPTIONS on a control route → 204 with that route's Allow, without the token", async () => {
+    for (const [route, allow] of [
+      ['/health', 'GET, HEAD, OPTIONS'],
+      ['/reset', 'POST, OPTIONS'],
+      ['/faults', 'GET, HEAD, PUT, DELETE, OPTIONS'],
+    ] as const) {
+      const r = await fetch(`${mock.controlUrl}${route}`, { method: 'OPTIONS' });
+      expect(r.status, route).toBe(204);
+      expect(r.headers.get('allow'), route).toBe(allow);
+    }
+    const none = await fetch(`${mock.controlUrl}/nope`, { method: 'OPTIONS' });
+    expect(none.status).toBe(404);
   });
 
   it('another method with the target * → 400 naming the rule', async () => {
@@ -284,5 +312,210 @@ describe('absolute-form request target', () => {
     expect(r.status).toBe(200);
     expect(r.body).toBe(FAKE_BODY);
     expect(engine.calls).toHaveLength(1);
+  });
+});
+
+/** A chunked body in one chunk. */
+const chunkedBody = (b: Buffer) =>
+  Buffer.concat([Buffer.from(`${b.length.toString(16)}\r\n`), b, Buffer.from('\r\n0\r\n\r\n')]);
+
+describe('Transfer-Encoding', () => {
+  const send = (target: string, te: string, body: Buffer, method = 'POST') =>
+    rawExchange(
+      port,
+      [
+        `${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\nTransfer-Encoding: ${te}\r\nConnection: close\r\n\r\n`,
+        chunkedBody(body),
+      ],
+      { waitMs: 5_000 },
+    );
+
+  for (const [te, body] of [
+    ['gzip, chunked', gzipSync(envelope)],
+    ['x-bomb, chunked', Buffer.from(envelope)],
+  ] as const) {
+    it(`${te} on the endpoint → 500 and a Client fault naming Transfer-Encoding, not processed`, async () => {
+      const r = await send(path, te, body);
+      expect(r.status).toBe(500);
+      expect(r.body).toContain('<faultcode>soapenv:Client</faultcode>');
+      expect(r.body).toContain(`Transfer-Encoding &#34;${te}&#34; refused`);
+      expect(r.body).toContain('RFC 9112 §6.1');
+      expect(engine.calls).toHaveLength(0);
+    });
+  }
+
+  it('chunked alone is processed', async () => {
+    const r = await send(path, 'chunked', Buffer.from(envelope));
+    expect(r.status).toBe(200);
+    expect(r.body).toBe(FAKE_BODY);
+    expect(engine.calls).toHaveLength(1);
+  });
+
+  it('another coding on any other route → 501 in plain text naming it', async () => {
+    for (const [method, target] of [
+      ['GET', `${path}?wsdl`],
+      ['POST', '/_control/reset'],
+      ['POST', '/nothing'],
+    ] as const) {
+      const resets = engine.resets;
+      const r = await send(target, 'gzip, chunked', gzipSync('{}'), method);
+      expect(r.status, target).toBe(501);
+      expect(r.headers).toMatch(/\r\ncontent-type: text\/plain/i);
+      expect(r.body, target).toContain('Transfer-Encoding "gzip, chunked" refused');
+      expect(engine.resets).toBe(resets);
+    }
+    await stillAnswers();
+  });
+});
+
+describe('a body no handler reads', () => {
+  for (const [method, target, status] of [
+    ['POST', '/nothing', 404],
+    ['OPTIONS', () => path, 204],
+    ['GET', () => `${path}?wsdl`, 200],
+    ['GET', '/_control/health', 200],
+  ] as const) {
+    const at = () => (typeof target === 'string' ? target : target());
+    it(`${method} ${typeof target === 'string' ? target : 'on the endpoint'}: answered, then at most 64 MiB more are read before closing`, async () => {
+      const r = await flood({
+        head: `${method} ${at()} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml`,
+        declared: 1024 * MB,
+        endless: true,
+      });
+      expect(r.answer).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(r.answer).toMatch(/\r\nconnection: close\r\n/i);
+      expect(r.closed).toBe(true);
+      expect(r.sent).toBeLessThan(256 * MB);
+      await stillAnswers();
+    });
+  }
+
+  it('a body that stops coming: the answer says Connection: close and the server closes', async () => {
+    const r = await flood({
+      head: 'GET /_control/health HTTP/1.1\r\nHost: 127.0.0.1',
+      declared: MB,
+      endless: false,
+    });
+    expect(r.answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(r.answer).toMatch(/\r\nconnection: close\r\n/i);
+    expect(r.closed).toBe(true);
+  });
+
+  it('a control API body is still read (within its own limit) and the connection kept', async () => {
+    const body = JSON.stringify([]);
+    const r = await rawExchange(
+      port,
+      [
+        `PUT /_control/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      ],
+      { waitMs: 1_000 },
+    );
+    expect(r.status).toBe(200);
+    expect(r.headers).not.toMatch(/\r\nconnection: close/i);
+  });
+});
+
+describe('Expect: 100-continue', () => {
+  const announce = (lines: string[]) =>
+    rawExchange(port, [`${lines.join('\r\n')}\r\nExpect: 100-continue\r\n\r\n`], { waitMs: 5_000 });
+
+  it('a refusal decided by the headers alone is the final answer, with no 100 Continue first', async () => {
+    for (const header of [
+      'Content-Type: text/xml; charset=iso-8859-1',
+      'Content-Type: application/json',
+      'Content-Type: text/xml\r\nContent-Encoding: gzip',
+    ]) {
+      const r = await announce([
+        `POST ${path} HTTP/1.1`,
+        'Host: 127.0.0.1',
+        header,
+        `Content-Length: ${Buffer.byteLength(envelope)}`,
+      ]);
+      expect(r.status, header).toBe(500);
+      expect(r.body, header).toContain('<faultcode>soapenv:Client</faultcode>');
+      expect(r.headers, header).toMatch(/\r\nconnection: close/i);
+    }
+    expect(engine.calls).toHaveLength(0);
+  });
+
+  it('a route that reads no body answers at once, with no 100 Continue first', async () => {
+    const r = await announce([`GET ${path}?wsdl HTTP/1.1`, 'Host: 127.0.0.1', 'Content-Length: 10']);
+    expect(r.status).toBe(200);
+    expect(r.body).toContain('wsdl:definitions');
+  });
+
+  it('an acceptable request gets 100 Continue, then its answer', async () => {
+    const answer = await new Promise<{ status: number; body: string; continued: boolean }>(
+      (resolve, reject) => {
+        let continued = false;
+        const req = nodeRequest(
+          mock.url,
+          {
+            method: 'POST',
+            headers: {
+              'content-type': 'text/xml; charset=utf-8',
+              'content-length': Buffer.byteLength(envelope),
+              expect: '100-continue',
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (d) => chunks.push(d));
+            res.on('end', () =>
+              resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), continued }),
+            );
+          },
+        );
+        req.on('continue', () => {
+          continued = true;
+          req.end(envelope);
+        });
+        req.on('error', reject);
+      },
+    );
+    expect(answer).toEqual({ status: 200, body: FAKE_BODY, continued: true });
+  });
+});
+
+describe('request targets', () => {
+  it('a path beginning with // is a path, not an authority: 404, the endpoint is not served', async () => {
+    const get = await raw([`GET //evil.example${path}?wsdl HTTP/1.1`, 'Host: 127.0.0.1']);
+    expect(get.status).toBe(404);
+    expect(get.body).toContain(`nothing at //evil.example${path}`);
+    const post = await raw(
+      [
+        `POST //evil.example${path} HTTP/1.1`,
+        'Host: 127.0.0.1',
+        'Content-Type: text/xml',
+        `Content-Length: ${Buffer.byteLength(envelope)}`,
+      ],
+      envelope,
+    );
+    expect(post.status).toBe(404);
+    expect(engine.calls).toHaveLength(0);
+  });
+
+  it('an absolute-form target with another scheme → 400 naming the target (shortened)', async () => {
+    const get = await raw([`GET ftp://x${path}?wsdl HTTP/1.1`, 'Host: 127.0.0.1']);
+    expect(get.status).toBe(400);
+    expect(get.body).toContain(`request target "${`ftp://x${path}?wsdl`.slice(0, 60)}…" refused`);
+    expect(get.body).toContain('RFC 9112 §3.2');
+    const post = await raw(
+      [
+        `POST ftp://x${path} HTTP/1.1`,
+        'Host: 127.0.0.1',
+        'Content-Type: text/xml',
+        `Content-Length: ${Buffer.byteLength(envelope)}`,
+      ],
+      envelope,
+    );
+    expect(post.status).toBe(400);
+    expect(engine.calls).toHaveLength(0);
+  });
+
+  it('an absolute-form target with an empty port uses the authority without it', async () => {
+    const r = await raw([`GET http://oi.example.test:${path}?wsdl HTTP/1.1`, 'Host: 127.0.0.1']);
+    expect(r.status).toBe(200);
+    expect(r.body).toContain(`location="http://oi.example.test${path}"`);
   });
 });

@@ -78,7 +78,7 @@ describe('SOAP endpoint', () => {
       expect(r.headers.get('allow')).toBe('POST, GET, HEAD, OPTIONS');
     }
     const get = await fetch(mock.url);
-    expect(get.status).toBe(405);
+    expect(get.status).toBe(400);
     expect(await get.text()).toContain('?wsdl');
   });
 
