@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { renderHtml, renderJson, renderJunit, renderMarkdown } from '../../src/reports/index.ts';
+import { cli } from '../cli.ts';
 import { loadSample } from './generate.ts';
 
 const SAMPLE = new URL('../fixtures/runs/sample-run.json', import.meta.url).pathname;
@@ -15,12 +15,7 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function cli(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['report', ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const report = (...args: string[]) => cli(['report', ...args]);
 
 describe('sav-ftth report', () => {
   const run = loadSample();
@@ -31,35 +26,35 @@ describe('sav-ftth report', () => {
     ['md', renderMarkdown],
     ['json', renderJson],
   ] as const)('re-renders a run as %s on standard output', async (format, render) => {
-    const r = await cli(SAMPLE, '--format', format);
+    const r = await report(SAMPLE, '--format', format);
     expect(r.code).toBe(0);
     expect(`${r.out}\n`).toBe(render(run));
   });
 
   it('writes to --out, creating directories', async () => {
     const out = join(tmp, 'deep', 'dir', 'junit.xml');
-    const r = await cli(SAMPLE, '-f', 'junit', '--out', out);
+    const r = await report(SAMPLE, '-f', 'junit', '--out', out);
     expect(r.code).toBe(0);
     expect(await readFile(out, 'utf8')).toBe(renderJunit(run));
     expect(r.err).toContain(`written to ${out}`);
   });
 
   it('defaults to html and is listed in the help', async () => {
-    expect((await cli(SAMPLE)).out).toMatch(/^<!DOCTYPE html>/);
-    const help = await cli('--help');
+    expect((await report(SAMPLE)).out).toMatch(/^<!DOCTYPE html>/);
+    const help = await report('--help');
     expect(help.out).toMatch(/^Usage: sav-ftth report <run\.json>/);
   });
 
   it('refuses a wrong format or a missing file with exit code 2', async () => {
-    expect(await cli(SAMPLE, '--format', 'pdf')).toMatchObject({
+    expect(await report(SAMPLE, '--format', 'pdf')).toMatchObject({
       code: 2,
       err: expect.stringContaining('--format "pdf" is not one of'),
     });
-    expect(await cli()).toMatchObject({
+    expect(await report()).toMatchObject({
       code: 2,
       err: expect.stringContaining('expected exactly one run.json, got 0'),
     });
-    expect(await cli(join(tmp, 'none.json'))).toMatchObject({
+    expect(await report(join(tmp, 'none.json'))).toMatchObject({
       code: 2,
       err: expect.stringContaining('ENOENT'),
     });
@@ -72,17 +67,17 @@ describe('sav-ftth report', () => {
     bad.scenarios[1]!.steps[0]!.checks[0]!.basis = 'folklore';
     const file = join(tmp, 'bad.json');
     await writeFile(file, JSON.stringify(bad));
-    const r = await cli(file);
+    const r = await report(file);
     expect(r.code).toBe(2);
     expect(r.err).toContain(`${file}: scenarios[1].steps[0].checks[0].basis:`);
 
     await writeFile(file, '{"schemaVersion": "7.0"}');
-    expect((await cli(file)).err).toContain(
+    expect((await report(file)).err).toContain(
       'schemaVersion "7.0" is not supported (this tool reads run results 1.0)',
     );
     await writeFile(file, '{not json');
-    expect((await cli(file)).err).toContain(`${file}: not JSON`);
+    expect((await report(file)).err).toContain(`${file}: not JSON`);
     await writeFile(file, 'null');
-    expect(await cli(file)).toMatchObject({ code: 2, err: expect.stringContaining('(root)') });
+    expect(await report(file)).toMatchObject({ code: 2, err: expect.stringContaining('(root)') });
   });
 });

@@ -9,18 +9,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InventoryEntry } from '../../mock-server/engine/types.ts';
 import { startMock } from '../../mock-server/index.ts';
-import { main } from '../../src/cli/main.ts';
 import { defaultIndex } from '../../src/profile/index.ts';
 import { AccessPool, accessFor } from '../../src/scenario/access-pool.ts';
+import { cli } from '../cli.ts';
 
 const index = defaultIndex();
-
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 /** Scenarios that create several tickets, reuse an access (${data.technicalId}), read by PTO, and need no push. */
 const SELECTION = [

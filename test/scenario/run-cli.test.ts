@@ -3,20 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startMock } from '../../mock-server/index.ts';
-import { main } from '../../src/cli/main.ts';
 import { defaultIndex } from '../../src/profile/index.ts';
 import { latestReportDir } from '../../src/reports/index.ts';
 import type { RunResult } from '../../src/scenario/result.ts';
 import { rulebookOf } from '../../src/scenario/rulebook.ts';
+import { cli } from '../cli.ts';
 
 const index = defaultIndex();
-
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 describe('sav-ftth run with no arguments: the whole catalogue, both roles, embedded implementations', () => {
   const cwd = process.cwd();
