@@ -151,10 +151,14 @@ function readYaml(file: string): { data: Record<string, unknown>; problems: stri
   return { data: data as Record<string, unknown>, problems: [] };
 }
 
-function describeInput(input: unknown): string {
+/** Keys whose values are secrets: an error names the key and the problem, never the value. */
+const SECRET_KEY = /password|token|^key$/i;
+
+function describeInput(input: unknown, key: PropertyKey | undefined): string {
   // A mapping is named by its key alone: its values may hold passwords.
   if (input === undefined || (typeof input === 'object' && input !== null && !Array.isArray(input)))
     return '';
+  if (typeof key === 'string' && SECRET_KEY.test(key)) return '(value hidden) ';
   const s = JSON.stringify(input);
   if (s === undefined) return '';
   return `${s.length > 60 ? `${s.slice(0, 57)}...` : s} `;
@@ -178,7 +182,7 @@ export function formatIssues(
     const p = pathString(issue.path) || '(config)';
     const input = getPath(data, issue.path as Path);
     const message = input === undefined && issue.code === 'invalid_type' ? 'is required' : issue.message;
-    lines.push(withSource(`${p}: ${describeInput(input)}${message}`, sourceOf(p)));
+    lines.push(withSource(`${p}: ${describeInput(input, issue.path.at(-1))}${message}`, sourceOf(p)));
   }
   return lines;
 }

@@ -276,7 +276,16 @@ export const configSchema = z
         input: behaviour[p.key],
       });
     }
-    const controlHost = c.control.host ?? c.host;
+    if (c.control.host !== undefined && c.control.port === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['control', 'host'],
+        message: `applies only with control.port: without it the control API is served with SOAP, on host ${c.host}`,
+        input: c.control.host,
+      });
+    }
+    // Without a port of its own, the control API is where the SOAP service is.
+    const controlHost = c.control.port !== undefined ? (c.control.host ?? c.host) : c.host;
     if (!isLoopback(controlHost) && c.control.token === undefined) {
       ctx.addIssue({
         code: 'custom',

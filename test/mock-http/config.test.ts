@@ -84,6 +84,27 @@ describe('mock configuration', () => {
     ]);
   });
 
+  it('control.host without control.port is refused as having no effect, not as needing a token', () => {
+    expect(problems(() => loadConfig({ env: { SAV_FTTH_CONTROL_HOST: '0.0.0.0' } }))).toEqual([
+      'control.host: "0.0.0.0" applies only with control.port: without it the control API is served with SOAP, on host 127.0.0.1 (from SAV_FTTH_CONTROL_HOST)',
+    ]);
+  });
+
+  it('never prints the value of a password, token or key it refuses', async () => {
+    const file = await yamlFile(
+      [
+        'accounts: [{ login: a, password: 123456789012, siren: "380129866" }]',
+        'push: { url: "http://oc.example", login: x, password: 4242424242 }',
+        'control: { token: short-secret }',
+      ].join('\n'),
+    );
+    const lines = problems(() => loadConfig({ file, env: {} }));
+    expect(lines).toContain(`accounts[0].password: (value hidden) must be a string (from ${file})`);
+    expect(lines.join('\n')).not.toMatch(/123456789012|4242424242|short-secret/);
+    expect(lines.some((l) => l.startsWith('push.password: (value hidden)'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('control.token: (value hidden)'))).toBe(true);
+  });
+
   it('checks the rules that span keys', async () => {
     const file = await yamlFile(
       [
