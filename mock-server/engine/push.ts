@@ -20,6 +20,7 @@ import type { ExchangeLog, OcAccount, PushTarget } from './types.ts';
 /** Where the OI's actions on an OC's tickets are pushed: per OC SIREN, with a default. */
 export class PushRoutes {
   private readonly bySiren = new Map<string, PushTarget>();
+  private readonly loginOf = new Map<string, string>();
 
   /**
    * An account's own `push` serves the tickets of its SIREN (accounts sharing a SIREN: the first
@@ -29,7 +30,15 @@ export class PushRoutes {
     accounts: readonly (OcAccount & { push?: PushTarget })[],
     private readonly fallback?: PushTarget,
   ) {
-    for (const a of accounts) if (a.push && !this.bySiren.has(a.siren)) this.bySiren.set(a.siren, a.push);
+    for (const a of accounts) {
+      if (a.push && !this.bySiren.has(a.siren)) this.bySiren.set(a.siren, a.push);
+      if (!this.loginOf.has(a.siren)) this.loginOf.set(a.siren, a.login);
+    }
+  }
+
+  /** The login of the OC account whose SIREN this is (the `oc` of log lines), if any. */
+  ocLogin(ocSiren: string | undefined): string | undefined {
+    return ocSiren === undefined ? undefined : this.loginOf.get(ocSiren);
   }
 
   /** The target of the OC whose SIREN this is, if any. */
@@ -221,10 +230,12 @@ export class Pusher {
         d.status = retry ? 'pending' : 'failed';
       }
       store.transaction(() => store.updateDelivery(d));
+      const oc = this.deps.routes.ocLogin(ocSiren);
       this.deps.log({
         direction: 'push',
         operation: OPERATION,
-        oc: target.login,
+        ...(oc !== undefined ? { oc } : {}),
+        pushLogin: target.login,
         troubleTicketKey: d.troubleTicketKey,
         ...(d.returnCode !== undefined && outcome.kind === 'answered' ? { returnCode: d.returnCode } : {}),
         ...(outcome.kind === 'error' ? { error: outcome.error } : {}),

@@ -121,6 +121,8 @@ export interface ExchangeLog {
   durationMs: number;
   /** in: a request the mock answered (default); push: one attempt to deliver an OI action to the OC. */
   direction?: 'in' | 'push';
+  /** push: the login the mock presents to the OC's endpoint (`oc` is the OC's own account). */
+  pushLogin?: string;
   /** push: attempt number (1 = first try). */
   attempt?: number;
   /** push: why the attempt failed. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalMockEngine, PushTarget } from '../../mock-server/engine/index.ts';
+import type { ExchangeLog } from '../../mock-server/engine/types.ts';
 import { engine, newTicket, OC1, OC2 } from './helpers.ts';
 import { type OcServer, startOc } from './oc-server.ts';
 
@@ -70,6 +71,22 @@ describe('push to the OC', () => {
     expect(deliveries[0]!.responseXml).toContain('setTroubleTicketByValueResponse');
     expect(deliveries[0]!.requestXml).not.toContain('oi-push-secret');
     expect(e.counters().deliveries).toEqual({ pending: 0, delivered: 4, failed: 0 });
+  });
+
+  it('logs each attempt under the OC whose ticket it is, the push login apart', async () => {
+    oc = await startOc(() => ({ status: 200, returnCode: '0' }));
+    const lines: ExchangeLog[] = [];
+    e = engine({ push: target(oc.url), logger: (l) => lines.push(l) });
+    const key = await newTicket(e, {}, OC2);
+    await e.triggerOiAction(key, 'oi.takeInCharge', {});
+    await e.settle();
+    const push = lines.find((l) => l.direction === 'push');
+    expect(push).toMatchObject({
+      oc: OC2.login,
+      pushLogin: 'oi-push',
+      troubleTicketKey: key,
+      returnCode: '0',
+    });
   });
 
   it('an OC answering returnCode 2 fails that delivery without retry; the next one still goes', async () => {
