@@ -8,12 +8,25 @@
  * handled in the same event-loop turn (the first writes by the transaction itself, later ones as
  * savepoints), committed once at the end of the turn (setImmediate). `committed()` resolves after that commit: a caller that must not answer before
  * its writes are durable awaits it. Checkpoints run on a worker thread (checkpointer.ts).
+ *
+ * A file store owns its data directory while open (a lock file, data-dir.ts): a second mock on the
+ * same directory is refused, since each would serve its own in-memory copies of the tickets. Errors
+ * about the directory or the database file name the path, the setting and the cause (DataDirError).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Delivery, HistoryEntry, TicketQuery } from '../engine/types.ts';
 import { type Checkpointer, startCheckpointer } from './checkpointer.ts';
+import {
+  DataDirError,
+  type DataDirLock,
+  describePlace,
+  lockStore,
+  mkdirError,
+  otherPlace,
+  type StorePlace,
+} from './data-dir.ts';
 import { migrate } from './migrations.ts';
 import type {
   Access,
@@ -192,13 +205,57 @@ const deliveryProgress = (d: NewDelivery) => [
 
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-export function openSqliteStore(options: SqliteStoreOptions = {}): TicketStore {
-  let location = ':memory:';
-  if (options.file) location = resolve(options.file);
-  else if (options.dataDir) {
-    mkdirSync(options.dataDir, { recursive: true });
-    location = resolve(join(options.dataDir, DB_FILE_NAME));
+/** A SQLite error on the database file, in plain words naming the file and the setting to change. */
+function databaseError(place: StorePlace, e: unknown): Error {
+  const code = String((e as { code?: unknown }).code ?? '');
+  const message = (e as Error).message;
+  const file = place.file;
+  const other = otherPlace(place);
+  const fail = (text: string) => new DataDirError(file, text);
+  if (!code.startsWith('SQLITE_')) return fail(`${describePlace(place)}: ${file}: ${message}`);
+  if (code === 'SQLITE_NOTADB')
+    return fail(`${file} is not a SQLite database (${message}): move it away or ${other}`);
+  if (code.startsWith('SQLITE_CORRUPT'))
+    return fail(`${file} is a damaged SQLite database (${message}): move it away or ${other}`);
+  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM')
+    return fail(`${file} is read-only (${message}): make it writable or ${other}`);
+  if (code === 'SQLITE_FULL') return fail(`${file} cannot grow (no space left on device): ${other}`);
+  if (code.startsWith('SQLITE_CANTOPEN')) {
+    let cause = message;
+    try {
+      if (statSync(file).isDirectory()) cause = 'it is a directory';
+    } catch {
+      /* not there: SQLite's own words */
+    }
+    return fail(`${file} cannot be opened (${cause}): ${other}`);
   }
+  return fail(`${file} cannot be used (${message}): ${other}`);
+}
+
+export function openSqliteStore(options: SqliteStoreOptions = {}): TicketStore {
+  let place: StorePlace | undefined;
+  if (options.file) place = { file: resolve(options.file) };
+  else if (options.dataDir) {
+    const dataDir = resolve(options.dataDir);
+    try {
+      mkdirSync(dataDir, { recursive: true });
+    } catch (e) {
+      throw mkdirError(dataDir, e);
+    }
+    place = { dataDir, file: join(dataDir, DB_FILE_NAME) };
+  }
+  if (!place) return openDatabase(':memory:', options);
+  // Exclusive while open: a second mock on the same data would serve stale copies of its tickets.
+  const lock = lockStore(place);
+  try {
+    return openDatabase(place.file, options, lock);
+  } catch (e) {
+    lock.release();
+    throw databaseError(place, e);
+  }
+}
+
+function openDatabase(location: string, options: SqliteStoreOptions, lock?: DataDirLock): TicketStore {
   const db = new Database(location);
   const onFile = location !== ':memory:';
   try {
@@ -223,7 +280,7 @@ export function openSqliteStore(options: SqliteStoreOptions = {}): TicketStore {
     throw e;
   }
   const checkpointer = onFile ? startCheckpointer(location, options.checkpointIntervalMs ?? 200) : undefined;
-  return new SqliteTicketStore(db, location, checkpointer);
+  return new SqliteTicketStore(db, location, checkpointer, lock);
 }
 
 interface Group {
@@ -252,6 +309,7 @@ class SqliteTicketStore implements TicketStore {
     private readonly db: Database.Database,
     readonly location: string,
     private readonly checkpointer?: Checkpointer,
+    private readonly lock?: DataDirLock,
   ) {
     this.tx = db.transaction((fn: () => unknown) => fn());
     this.begin = db.prepare('BEGIN');
@@ -579,5 +637,6 @@ class SqliteTicketStore implements TicketStore {
     this.flush();
     void this.checkpointer?.close();
     this.db.close();
+    this.lock?.release();
   }
 }
