@@ -44,29 +44,36 @@ export async function startWithEngine<E extends MockEngine>(
   logger: Logger,
 ): Promise<RunningMock<E>> {
   const index = indexFor(config);
-  const tls = config.https.enabled ? await loadTls(config) : undefined;
+  // The engine first: its store takes the data directory's lock, so a second mock on the same
+  // directory is refused before it reads or regenerates the certificate kept there.
   const engine = await makeEngine({ config, index, logger });
-  const transport = new MockTransport({
-    engine,
-    index,
-    config,
-    logger,
-    documents: serviceDocuments(index.profile),
-    ...(tls ? { tls } : {}),
-    info: () => ({
-      profile: index.profile.id,
-      oiSiren: config.oiSiren,
-      accounts: config.accounts.map((a) => ({ login: a.login, siren: a.siren, name: a.name })),
-    }),
-  });
+  // Whatever fails from here on (a certificate, the HTTPS server, a port in use) closes what was
+  // started: the engine's decode workers would otherwise keep the process alive.
+  let tls: TlsMaterial | undefined;
+  let transport: MockTransport | undefined;
   let listeners: ListenerInfo[];
   try {
+    tls = config.https.enabled ? await loadTls(config) : undefined;
+    transport = new MockTransport({
+      engine,
+      index,
+      config,
+      logger,
+      documents: serviceDocuments(index.profile),
+      ...(tls ? { tls } : {}),
+      info: () => ({
+        profile: index.profile.id,
+        oiSiren: config.oiSiren,
+        accounts: config.accounts.map((a) => ({ login: a.login, siren: a.siren, name: a.name })),
+      }),
+    });
     listeners = await transport.start();
   } catch (e) {
-    await transport.stop(0);
-    await engine.close();
+    await transport?.stop(0).catch(() => {});
+    await engine.close().catch(() => {});
     throw e;
   }
+  const started = transport;
   const soap = listeners.filter((l) => l.serves.soap);
   const main = soap.find((l) => l.scheme === 'http') ?? soap[0]!;
   const https = soap.find((l) => l.scheme === 'https');
@@ -85,7 +92,7 @@ export async function startWithEngine<E extends MockEngine>(
     ...(tls ? { tls } : {}),
     stop: () => {
       stopped ??= (async () => {
-        await transport.stop();
+        await started.stop();
         await engine.close();
       })();
       return stopped;

@@ -2,6 +2,7 @@
  * `sav-ftth mock`: runs the stateful mock OI until SIGINT/SIGTERM. Prints the endpoint, WSDL and
  * control API URLs and the OC accounts at start; logs one JSON line per exchange (pino, stdout).
  */
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError, ENV_VARS, loadConfig } from '../../mock-server/config/load.ts';
 import {
@@ -10,8 +11,11 @@ import {
   DEFAULT_PORT,
   type MockConfig,
 } from '../../mock-server/config/schema.ts';
+import { DEMO_ACCOUNTS } from '../../mock-server/engine/options.ts';
 import { createLogger } from '../../mock-server/http/logger.ts';
+import type { ListenerInfo } from '../../mock-server/http/server.ts';
 import type { RunningMock } from '../../mock-server/http/start.ts';
+import { isWildcardHost, type TlsMaterial } from '../../mock-server/http/tls.ts';
 import { luhnValid } from '../rules/index.ts';
 import type { CliIo } from './commands.ts';
 
@@ -73,21 +77,39 @@ function flagOverrides(v: FlagValues) {
   return flags;
 }
 
+/** The built-in demo accounts keep their (public) password on screen; configured ones do not. */
+const isDemoAccount = (a: { login: string; password: string }) =>
+  DEMO_ACCOUNTS.some((d) => d.login === a.login && d.password === a.password);
+const HIDDEN_PASSWORD = '********';
+
+/** What a listener is bound to, and for a wildcard bind, where this machine answers. */
+function listening(l: ListenerInfo): string {
+  const role = l.serves.soap ? [] : ['control API'];
+  if (!isWildcardHost(l.host)) return `listening on ${l.origin}${role.length ? ` (${role[0]})` : ''}`;
+  const bound = l.host.includes(':') && !l.host.startsWith('[') ? `[${l.host}]` : l.host;
+  const notes = [...role, 'all interfaces', `this machine: ${l.scheme}://${hostname()}:${l.port}`];
+  return `listening on ${l.scheme}://${bound}:${l.port} (${notes.join('; ')})`;
+}
+
+/** Where the HTTPS certificate comes from and the names it is valid for. */
+function certificateLine(tls: TlsMaterial): string {
+  const where = tls.certPath ?? 'generated in memory';
+  const how = tls.source === 'regenerated' ? `regenerated: ${tls.reason}` : tls.source;
+  const origin = tls.certPath ? ` (${how})` : '';
+  return `  certificate     ${where}${origin}; valid for ${tls.names.join(', ') || 'no name (no subjectAltName)'}`;
+}
+
 /** The lines printed at start: where to point an OC client, and with which credentials. */
 export function banner(mock: RunningMock): string[] {
   const c = mock.config;
   const lines = [
     `sav-ftth mock OI: profile ${mock.index.profile.id}, ${c.memory ? 'tickets in memory' : `data in ${c.dataDir}`}`,
   ];
-  for (const l of mock.listeners)
-    lines.push(`listening on ${l.origin}${l.serves.soap ? '' : ' (control API)'}`);
+  for (const l of mock.listeners) lines.push(listening(l));
   lines.push(`  SOAP endpoint   ${mock.url}`);
   if (mock.httpsUrl) lines.push(`  HTTPS endpoint  ${mock.httpsUrl}`);
   lines.push(`  WSDL            ${mock.wsdlUrl}`);
-  if (mock.tls) {
-    const where = mock.tls.certPath ? `${mock.tls.certPath} (${mock.tls.source})` : 'generated in memory';
-    lines.push(`  certificate     ${where}`);
-  }
+  if (mock.tls) lines.push(certificateLine(mock.tls));
   lines.push(
     `  control API     ${mock.controlUrl}${c.control.token ? ' (Authorization: Bearer <control.token>)' : ''}`,
   );
@@ -96,13 +118,18 @@ export function banner(mock: RunningMock): string[] {
     lines.push(
       `  push to OC      ${c.push.url}${c.accounts.some((a) => a.push) ? ' (OCs without their own)' : ''}`,
     );
-  lines.push('OC accounts (LoginName / Password / SIREN):');
+  const password = (a: { login: string; password: string }) =>
+    isDemoAccount(a) ? a.password : HIDDEN_PASSWORD;
+  const hidden = mock.accounts.some((a) => !isDemoAccount(a));
+  lines.push(
+    `OC accounts (LoginName / Password / SIREN${hidden ? `; ${HIDDEN_PASSWORD}: the password of the configuration` : ''}):`,
+  );
   const width = Math.max(...mock.accounts.map((a) => a.login.length));
-  const pwWidth = Math.max(...mock.accounts.map((a) => a.password.length));
+  const pwWidth = Math.max(...mock.accounts.map((a) => password(a).length));
   for (const a of mock.accounts) {
     const own = c.accounts.find((x) => x.login === a.login)?.push;
     lines.push(
-      `  ${a.login.padEnd(width)}  ${a.password.padEnd(pwWidth)}  ${a.siren}${a.name ? `  ${a.name}` : ''}${own ? `  push to ${own.url}` : ''}`,
+      `  ${a.login.padEnd(width)}  ${password(a).padEnd(pwWidth)}  ${a.siren}${a.name ? `  ${a.name}` : ''}${own ? `  push to ${own.url}` : ''}`,
     );
   }
   lines.push('Press Ctrl+C to stop.');

@@ -1,15 +1,64 @@
 /** `sav-ftth mock` in process: flags, configuration errors, the start banner, a clean stop. */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { generateCertificate, loadTls } from '../../mock-server/http/tls.ts';
+import { startMock } from '../../mock-server/index.ts';
 import { main } from '../../src/cli/main.ts';
-import { mockCommand } from '../../src/cli/mock.ts';
+import { banner, mockCommand } from '../../src/cli/mock.ts';
+import { testConfig } from './helpers.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
 function io() {
   const out: string[] = [];
   const err: string[] = [];
   return { out, err, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) } };
+}
+
+/** Runs `mockCommand` until its banner is printed; `stop()` ends it and resolves with its exit code. */
+async function runUntilBanner(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const a = io();
+  const stop = new AbortController();
+  const running = mockCommand(argv, a.io, { stopSignal: stop.signal, env });
+  let code: number | undefined;
+  void running.then((c) => {
+    code = c;
+  });
+  for (let i = 0; i < 200 && code === undefined && !a.out.some((l) => l.startsWith('Press Ctrl+C')); i++)
+    await new Promise((r) => setTimeout(r, 50));
+  return {
+    ...a,
+    text: a.out.join('\n'),
+    stop: () => {
+      stop.abort();
+      return running;
+    },
+  };
+}
+
+/** `sav-ftth mock` as its own process, killed after 30 s if it does not exit by itself. */
+function runProcess(args: string[], cwd: string) {
+  const child = spawn(process.execPath, [join(root, 'bin/sav-ftth.js'), 'mock', ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '' },
+    timeout: 30_000,
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  child.stderr.on('data', (d) => {
+    err += d;
+  });
+  return new Promise<{ code: number | null; signal: string | null; out: string; err: string }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, out, err })),
+  );
 }
 
 describe('sav-ftth mock', () => {
@@ -99,12 +148,128 @@ describe('sav-ftth mock', () => {
         await new Promise((r) => setTimeout(r, 50));
       const text = a.out.join('\n');
       expect(text).toMatch(/push to OC\s+http:\/\/127\.0\.0\.1:9\/shared \(OCs without their own\)/);
-      expect(text).toMatch(/oc-a\s+pa\s+380129866\s+push to http:\/\/127\.0\.0\.1:9\/a$/m);
-      expect(text).toMatch(/oc-b\s+pb\s+421938861$/m);
+      expect(text).toMatch(/oc-a\s+\*{8}\s+380129866\s+push to http:\/\/127\.0\.0\.1:9\/a$/m);
+      expect(text).toMatch(/oc-b\s+\*{8}\s+421938861$/m);
     } finally {
       stop.abort();
       await running;
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('does not print the password of a configured account, only those of the demo accounts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mock-cli-'));
+    const config = join(dir, 'mock.yaml');
+    writeFileSync(
+      config,
+      [
+        'accounts:',
+        '  - { login: prod-oc, password: S3cr3t-Pr0d-Passw0rd, siren: "380129866" }',
+        '  - { login: demo-oc-2, password: demo-oc-2-password, siren: "421938861" }',
+      ].join('\n'),
+    );
+    const run = await runUntilBanner([
+      '--port',
+      '0',
+      '--memory',
+      '--log-level',
+      'silent',
+      '--config',
+      config,
+    ]);
+    try {
+      expect(run.text).toMatch(/^ {2}prod-oc\s+\*{8}\s+380129866$/m);
+      expect(run.text).toMatch(/^ {2}demo-oc-2\s+demo-oc-2-password\s+421938861/m);
+      expect(run.text).not.toContain('S3cr3t-Pr0d-Passw0rd');
+    } finally {
+      expect(await run.stop()).toBe(0);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says what a wildcard bind listens on and where this machine answers', async () => {
+    const mock = await startMock({});
+    try {
+      const l = mock.listeners[0]!;
+      const lines = banner({
+        ...mock,
+        config: { ...mock.config, host: '0.0.0.0' },
+        listeners: [{ ...l, host: '0.0.0.0' }],
+      });
+      expect(lines).toContain(
+        `listening on http://0.0.0.0:${l.port} (all interfaces; this machine: http://${hostname()}:${l.port})`,
+      );
+      // The endpoint lines stay URLs a client on this machine can use.
+      expect(lines.join('\n')).toContain(`SOAP endpoint   ${mock.url}`);
+      expect(mock.url).toMatch(/^http:\/\/127\.0\.0\.1:/);
+    } finally {
+      await mock.stop();
+    }
+  });
+
+  it('says when the stored certificate is regenerated because the bound host is not in it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mock-cli-tls-'));
+    try {
+      await loadTls(testConfig({ memory: false, dataDir: dir, https: { enabled: true } }));
+      const run = await runUntilBanner([
+        ...['--host', '127.0.0.2', '--port', '0', '--https', '--https-port', '0'],
+        ...['--data-dir', dir, '--log-level', 'silent'],
+      ]);
+      try {
+        expect(run.text).toMatch(
+          /certificate\s+\S+mock-cert\.pem \(regenerated: the bound host 127\.0\.0\.2 was not in the certificate\); valid for .*127\.0\.0\.2/,
+        );
+      } finally {
+        expect(await run.stop()).toBe(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a certificate file that is not PEM with exit code 1, naming the key and the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mock-cli-tls-'));
+    try {
+      const pair = await generateCertificate('127.0.0.1');
+      writeFileSync(join(dir, 'key.pem'), pair.key);
+      writeFileSync(join(dir, 'x.pem'), 'not a certificate\n');
+      writeFileSync(
+        join(dir, 'mock.yaml'),
+        'https: { enabled: true, port: 0, cert: ./x.pem, key: ./key.pem }\n',
+      );
+      const a = io();
+      const code = await mockCommand(
+        ['--port', '0', '--memory', '--log-level', 'silent', '--config', join(dir, 'mock.yaml')],
+        a.io,
+        { env: {} },
+      );
+      expect(code).toBe(1);
+      expect(a.err.join('\n')).toContain(`https.cert (${join(dir, 'x.pem')}) is not a PEM certificate`);
+      expect(a.out).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits with status 1 when the certificate and key do not match, instead of hanging', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mock-cli-tls-'));
+    try {
+      const [a, b] = await Promise.all([generateCertificate('127.0.0.1'), generateCertificate('127.0.0.1')]);
+      writeFileSync(join(dir, 'oi.pem'), a.cert);
+      writeFileSync(join(dir, 'other-key.pem'), b.key);
+      writeFileSync(
+        join(dir, 'mock.yaml'),
+        // decodeWorkers: worker threads would keep a process alive that does not close its engine.
+        'https: { enabled: true, port: 0, cert: ./oi.pem, key: ./other-key.pem }\ndecodeWorkers: 1\n',
+      );
+      const r = await runProcess(['--port', '0', '--memory', '--config', 'mock.yaml'], dir);
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(
+        'https.cert (./oi.pem) and https.key (./other-key.pem) do not match: key values mismatch',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 40_000);
 });

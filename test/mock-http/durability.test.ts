@@ -3,6 +3,7 @@
  * the answer, with its history and the key sequence; SIGTERM stops it gracefully.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +72,9 @@ function spawnMock(...extra: string[]): Promise<Running> {
   });
 }
 
+/** `text` as a regular expression matching it literally. */
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
 const endpoint = (r: Running) => `${r.origin}${index.profile.service.path}`;
 
 async function soap(r: Running, xml: string) {
@@ -130,6 +134,58 @@ describe('the mock process', () => {
     } finally {
       second.child.kill('SIGKILL');
       await second.exited;
+    }
+  });
+
+  it('refuses a second mock on the same data directory; the first keeps its tickets and serves on', async () => {
+    const first = await spawnMock('--log-level', 'warn');
+    try {
+      const key = await createTicket(first, 2);
+      const second = spawn(
+        process.execPath,
+        // With HTTPS: refused before it would generate a certificate in the first one's directory.
+        [
+          'bin/sav-ftth.js',
+          'mock',
+          '--port',
+          '0',
+          '--https',
+          '--https-port',
+          '0',
+          '--data-dir',
+          dataDir,
+          '--log-level',
+          'warn',
+        ],
+        { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SAV_FTTH_CONFIG: '' } },
+      );
+      children.add(second);
+      let out = '';
+      let err = '';
+      second.stdout!.on('data', (d) => {
+        out += d;
+      });
+      second.stderr!.on('data', (d) => {
+        err += d;
+      });
+      const code = await new Promise<number | null>((resolve) => second.on('close', (c) => resolve(c)));
+      children.delete(second);
+      expect({ code, out }).toEqual({ code: 1, out: '' });
+      const lock = join(dataDir, 'sav-ftth-mock.sqlite.lock');
+      expect(err.trim()).toMatch(
+        new RegExp(
+          `^sav-ftth mock: cannot start: data directory ${literal(dataDir)} is in use by the mock with pid ${first.child.pid}, started \\S+ \\(lock ${literal(lock)}\\): stop it or use another data directory \\(config dataDir, flag --data-dir\\)$`,
+        ),
+      );
+      const found = (await (await fetch(`${first.origin}/_control/tickets/${key}`)).json()) as {
+        ticket: { state: string };
+      };
+      expect(found.ticket.state).toBe('QUEUED');
+      expect(existsSync(join(dataDir, 'tls'))).toBe(false);
+      await createTicket(first, 3);
+    } finally {
+      first.child.kill('SIGTERM');
+      await first.exited;
     }
   });
 
