@@ -4,6 +4,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { CodecError } from '../soap/errors.ts';
+import { messageBytes } from '../soap/xml.ts';
 
 export interface TlsOptions {
   /** PEM of the CA to trust. */
@@ -25,6 +27,12 @@ export interface Exchange {
   durationMs: number;
   /** Transport failure: refused, reset, timeout… */
   error?: string;
+  /**
+   * The codec's refusal of the answer's bytes, decided on the bytes themselves (the text in
+   * `response` is then a lossy rendering): TOO_LARGE (reading stopped past the limit, `response`
+   * holds the first bytes) or NOT_UTF8.
+   */
+  refused?: { kind: 'TOO_LARGE' | 'NOT_UTF8'; message: string };
 }
 
 export interface PostOptions {
@@ -33,6 +41,20 @@ export interface PostOptions {
   timeoutMs: number;
   tls?: TlsOptions;
   headers?: Record<string, string>;
+  /** The codec's limit (the profile's settings.maxMessageBytes): reading stops one byte past it. */
+  maxBytes: number;
+}
+
+/** The codec's verdict on the bytes of an answer: undefined when it would read them. */
+function refusalOf(bytes: Buffer, maxBytes: number): Exchange['refused'] {
+  try {
+    messageBytes(bytes, maxBytes);
+    return undefined;
+  } catch (e) {
+    if (e instanceof CodecError && (e.kind === 'NOT_UTF8' || e.kind === 'TOO_LARGE'))
+      return { kind: e.kind, message: e.message };
+    return undefined;
+  }
 }
 
 const agents = new Map<string, http.Agent>();
@@ -95,19 +117,43 @@ export function postSoap(target: string, body: string, options: PostOptions): Pr
         },
       },
       (res) => {
+        const { maxBytes } = options;
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
+        let size = 0;
+        const body = () => Buffer.concat(chunks, Math.min(size, maxBytes));
+        const answered = () => ({
+          httpStatus: res.statusCode ?? 0,
+          ...(res.headers['content-type'] ? { contentType: res.headers['content-type'] } : {}),
+        });
+        res.on('data', (c: Buffer) => {
+          if (done) return;
+          chunks.push(c);
+          size += c.byteLength;
+          if (size <= maxBytes) return;
+          // Past the codec's limit: no need to read (nor hold) the rest.
+          const declared = Number(res.headers['content-length']);
+          const what =
+            Number.isSafeInteger(declared) && declared > maxBytes ? `${declared}` : `more than ${maxBytes}`;
           finish({
-            response: Buffer.concat(chunks).toString('utf8'),
-            httpStatus: res.statusCode ?? 0,
-            ...(res.headers['content-type'] ? { contentType: res.headers['content-type'] } : {}),
-          }),
-        );
+            ...answered(),
+            response: body().toString('utf8'),
+            refused: {
+              kind: 'TOO_LARGE',
+              message: `message of ${what} bytes exceeds the limit of ${maxBytes} bytes`,
+            },
+          });
+          chunks.length = 0;
+          res.destroy();
+        });
+        res.on('end', () => {
+          const bytes = Buffer.concat(chunks);
+          const refused = refusalOf(bytes, maxBytes);
+          finish({ ...answered(), response: bytes.toString('utf8'), ...(refused ? { refused } : {}) });
+        });
         res.on('error', (e) =>
           finish({
             httpStatus: res.statusCode ?? 0,
-            response: Buffer.concat(chunks).toString('utf8'),
+            response: body().toString('utf8'),
             error: `response broken: ${e.message}`,
           }),
         );

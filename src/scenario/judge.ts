@@ -37,6 +37,45 @@ export interface CheckInput {
   notes?: string[];
 }
 
+/** XML kept as evidence per message (run.json, junit.xml): beyond it, the text is cut with a marker. */
+export const EVIDENCE_MAX_CHARS = 64 * 1024;
+
+/** A check's message, expected and actual value: a quoted value is kept up to this many characters. */
+export const TEXT_MAX_CHARS = 4 * 1024;
+
+/** `text` within {@link EVIDENCE_MAX_CHARS}, saying how many bytes were cut. */
+export function boundedEvidence(text: string, max = EVIDENCE_MAX_CHARS): string {
+  if (text.length <= max) return text;
+  let end = max;
+  // Never split a surrogate pair.
+  const c = text.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--;
+  const kept = text.slice(0, end);
+  const cut = Buffer.byteLength(text) - Buffer.byteLength(kept);
+  return `${kept}\n[… ${cut} more bytes cut from the evidence (${Buffer.byteLength(text)} bytes in all)]`;
+}
+
+interface BoundedXml {
+  of: [string, string | undefined];
+  request: string;
+  response?: string;
+}
+const boundedXml = new WeakMap<Exchange, BoundedXml>();
+
+/** The exchange's XML as kept in evidence (computed once per exchange, again if it changed). */
+function xmlOf(x: Exchange): BoundedXml {
+  let b = boundedXml.get(x);
+  if (!b || b.of[0] !== x.request || b.of[1] !== x.response) {
+    b = {
+      of: [x.request, x.response],
+      request: boundedEvidence(x.request),
+      ...(x.response !== undefined ? { response: boundedEvidence(x.response) } : {}),
+    };
+    boundedXml.set(x, b);
+  }
+  return b;
+}
+
 /** Collects the checks of one step, with unique ids and evidence kept within reason. */
 export class CheckSink {
   readonly checks: CheckResult[] = [];
@@ -58,8 +97,9 @@ export class CheckSink {
       // XML for every failing check and for the first check of each exchange; timing always.
       if (c.verdict !== 'pass' || !this.withXml.has(x)) {
         this.withXml.add(x);
-        evidence.request = x.request;
-        if (x.response !== undefined) evidence.response = x.response;
+        const xml = xmlOf(x);
+        evidence.request = xml.request;
+        if (xml.response !== undefined) evidence.response = xml.response;
       }
       if (x.httpStatus !== undefined) evidence.httpStatus = x.httpStatus;
       evidence.durationMs = x.durationMs;
@@ -75,9 +115,10 @@ export class CheckSink {
       mandatory: c.mandatory ?? this.mandatoryDefault,
       ...(c.severity ? { severity: c.severity } : {}),
       verdict: c.verdict,
-      message: c.message,
-      ...(c.expected !== undefined ? { expected: c.expected } : {}),
-      ...(c.actual !== undefined ? { actual: c.actual } : {}),
+      // Values quoted from the implementation's answer are bounded as its XML is.
+      message: boundedEvidence(c.message, TEXT_MAX_CHARS),
+      ...(c.expected !== undefined ? { expected: boundedEvidence(c.expected, TEXT_MAX_CHARS) } : {}),
+      ...(c.actual !== undefined ? { actual: boundedEvidence(c.actual, TEXT_MAX_CHARS) } : {}),
       ...(Object.keys(evidence).length ? { evidence } : {}),
     };
     this.checks.push(check);
@@ -123,8 +164,13 @@ function formChecks(
   text: string,
   index: ProfileIndex,
   what: string,
+  refused?: Exchange['refused'],
 ): { msg?: DecodedMessage; values?: DecodedMessage } {
-  const strict = read(text, index, true);
+  // Bytes the codec refuses (too large, not UTF-8) are judged as the codec answers them, not
+  // through their lossy text.
+  const strict: Read = refused
+    ? { ok: false, error: new CodecError(refused.kind, refused.message) }
+    : read(text, index, true);
   if (!strict.ok) {
     const e = strict.error;
     if (e.kind === 'WRONG_NAMESPACE') {
@@ -215,7 +261,7 @@ export function judgeAnswer(
     message: `HTTP ${x.httpStatus} in ${x.durationMs} ms`,
     exchange: x,
   });
-  const { msg, values } = formChecks(sink, x, x.response, index, what);
+  const { msg, values } = formChecks(sink, x, x.response, index, what, x.refused);
   if (!msg) return {};
   const isFault = msg.direction === 'fault';
   const op = opts.operation;

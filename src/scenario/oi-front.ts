@@ -222,6 +222,7 @@ export class OiFront {
     const soapAction = req.headers.soapaction;
     const x = await postSoap(this.ocEndpoint, text, {
       timeoutMs: this.opts.pushTimeoutMs,
+      maxBytes: this.opts.index.settings.maxMessageBytes,
       ...(typeof soapAction === 'string' ? { soapAction } : {}),
       ...(this.opts.tls ? { tls: this.opts.tls } : {}),
     });

@@ -13,12 +13,24 @@ const MARK: Record<ScenarioResult['verdict'], string> = {
   error: 'ERROR',
 };
 
+/**
+ * Text of the implementation under test, made safe for one console line: line breaks, C0/C1
+ * controls (ESC, CSI U+009B…), bidi overrides and invisible direction marks are shown as escapes, so
+ * that an answer cannot forge log lines, colours or reversed text in a CI log.
+ */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+export function consoleSafe(text: string): string {
+  return text.replace(UNSAFE, (c) => NAMED[c] ?? `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`);
+}
+
 /** Plain lines: what a CI log keeps. */
 export function plainProgress(write: (line: string) => void): RunHooks {
   return {
     onStart: (role, total) => write(`role ${role}: ${total} scenarios`),
     onScenario: (role, r, done, total) => {
-      const why = r.verdict === 'fail' ? firstFailure(r) : r.error ? ` — ${r.error}` : '';
+      const why = r.verdict === 'fail' ? firstFailure(r) : r.error ? ` — ${consoleSafe(r.error)}` : '';
       write(
         `${MARK[r.verdict].padEnd(5)} [${role}] ${String(done).padStart(String(total).length)}/${total} ${r.id} (${Math.round(r.durationMs)} ms)${why}`,
       );
@@ -29,7 +41,7 @@ export function plainProgress(write: (line: string) => void): RunHooks {
 function firstFailure(r: ScenarioResult): string {
   for (const s of r.steps) {
     const c = s.checks.find((x) => x.verdict === 'fail' || x.verdict === 'error');
-    if (c) return ` — step ${s.index + 1} ${c.rule}: ${c.message.slice(0, 160)}`;
+    if (c) return ` — step ${s.index + 1} ${c.rule}: ${consoleSafe(c.message.slice(0, 160))}`;
   }
   return '';
 }
@@ -51,7 +63,7 @@ export function ttyProgress(stream: NodeJS.WriteStream): RunHooks & { done(): vo
       counts[r.verdict]++;
       if (r.verdict === 'fail' || r.verdict === 'error') {
         stream.write(
-          `\r\x1b[2K${MARK[r.verdict]} [${role}] ${r.id}${r.verdict === 'fail' ? firstFailure(r) : ` — ${r.error}`}\n`,
+          `\r\x1b[2K${MARK[r.verdict]} [${role}] ${r.id}${r.verdict === 'fail' ? firstFailure(r) : ` — ${consoleSafe(r.error ?? '')}`}\n`,
         );
       }
       const bad = counts.fail + counts.error;

@@ -70,6 +70,7 @@ export class ReferenceOc {
   async send(xml: string, operation: string): Promise<Exchange> {
     const x = await postSoap(this.opts.oiUrl, xml, {
       soapAction: operation,
+      maxBytes: this.opts.index.settings.maxMessageBytes,
       timeoutMs: this.opts.timeoutMs ?? 10_000,
       ...(this.opts.tls ? { tls: this.opts.tls } : {}),
     });

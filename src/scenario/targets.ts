@@ -143,7 +143,12 @@ async function setupRoleOc(index: ProfileIndex, o: TargetOptions): Promise<RunEn
           serviceUrl,
           control: { url: mock.controlUrl },
           endpoint,
-          send: (xml, opts) => postSoap(serviceUrl, xml, { ...opts, timeoutMs: requestMs }),
+          send: (xml, opts) =>
+            postSoap(serviceUrl, xml, {
+              ...opts,
+              maxBytes: index.settings.maxMessageBytes,
+              timeoutMs: requestMs,
+            }),
         },
         implementation: { name: 'sav-ftth mock OI (embedded)', endpoint: serviceUrl, kind: 'embedded' },
         close,
@@ -187,7 +192,12 @@ async function setupRoleOc(index: ProfileIndex, o: TargetOptions): Promise<RunEn
         ...(control ? { control } : {}),
         endpoint,
         send: (xml, opts) =>
-          postSoap(serviceUrl, xml, { ...opts, timeoutMs: requestMs, ...(tls ? { tls } : {}) }),
+          postSoap(serviceUrl, xml, {
+            ...opts,
+            maxBytes: index.settings.maxMessageBytes,
+            timeoutMs: requestMs,
+            ...(tls ? { tls } : {}),
+          }),
       },
       implementation: { name: o.name ?? new URL(serviceUrl).host, endpoint: serviceUrl, kind: 'url' },
       close,
@@ -325,7 +335,12 @@ async function setupRoleOi(index: ProfileIndex, o: TargetOptions): Promise<RunEn
         front,
         engine: mock.engine,
         send: (xml, opts) =>
-          postSoap(endpointUrl, xml, { ...opts, timeoutMs: requestMs, ...(tls ? { tls } : {}) }),
+          postSoap(endpointUrl, xml, {
+            ...opts,
+            maxBytes: index.settings.maxMessageBytes,
+            timeoutMs: requestMs,
+            ...(tls ? { tls } : {}),
+          }),
       },
       implementation: embedded
         ? { name: 'sav-ftth reference OC (embedded)', endpoint: endpointUrl, kind: 'embedded' }

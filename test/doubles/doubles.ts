@@ -44,6 +44,7 @@ function wrapper(alter: Alter): Interceptor {
         const soapAction = req.headers.soapaction;
         const x = await postSoap(upstream, body, {
           timeoutMs: 10_000,
+          maxBytes: settings.maxMessageBytes,
           ...(typeof soapAction === 'string' ? { soapAction } : {}),
           ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
         });
