@@ -19,7 +19,13 @@ export const DEFAULT_RATE_LIMIT: RateLimit = { maxFailures: 5, windowMs: 60_000 
 
 export type AuthResult =
   | { ok: true; account: OcAccount }
-  | { ok: false; reason: 'missing' | 'invalid' | 'locked'; login?: string; retryAfterMs?: number };
+  | {
+      ok: false;
+      reason: 'missing' | 'invalid' | 'locked';
+      /** The login as given, cut to 60 characters: answers and logs may quote it. */
+      login?: string;
+      retryAfterMs?: number;
+    };
 
 const digest = (s: string) => hash('sha256', s, 'buffer');
 /** Bounds the failure table: an attacker cycling random logins cannot grow it without limit. */

@@ -5,7 +5,7 @@
  */
 import type { OperationDef } from '../../src/profile/index.ts';
 import { codecErrorAnswer, internalErrorAnswer, SERVER_CHOICE } from '../../src/rules/index.ts';
-import { CodecError, isCodecError, shorten } from '../../src/soap/errors.ts';
+import { CodecError, isCodecError } from '../../src/soap/errors.ts';
 import type { DecodedMessage } from '../../src/soap/model.ts';
 import { clientFault, faultAnswer, type Handled } from './answers.ts';
 import type { Authenticator } from './auth.ts';
@@ -152,7 +152,7 @@ export class SoapEndpoint {
         auth.reason === 'missing'
           ? 'authentication required: the SOAP Header must carry hdr:TroubleTicketHeaderRequest with LoginName and Password'
           : auth.reason === 'locked'
-            ? `too many failed logins for "${shorten(auth.login ?? '')}": refused for ${Math.ceil((auth.retryAfterMs ?? 0) / 1000)} s more`
+            ? `too many failed logins for "${auth.login}": refused for ${Math.ceil((auth.retryAfterMs ?? 0) / 1000)} s more`
             : 'authentication failed: unknown LoginName or wrong Password';
       const h = faultAnswer(ctx.writer, op, clientFault(faultstring));
       if (auth.login !== undefined) h.log.oc = auth.login;
