@@ -214,12 +214,15 @@ export async function mockCommand(
     );
     return 1;
   }
+  // Listening before the banner: whoever reads "Press Ctrl+C" may signal at once, and a signal
+  // arriving before the handlers would kill the process without stopping the mock.
+  const stopped = waitForStop(options.stopSignal);
   for (const line of banner(mock)) io.out(line);
   logger.info(
     { endpoints: mock.listeners.map((l) => l.origin), path: config.path, profile: mock.index.profile.id },
     'mock OI started',
   );
-  const why = await waitForStop(options.stopSignal);
+  const why = await stopped;
   logger.info({ reason: why }, 'mock OI stopping');
   await mock.stop();
   logger.info('mock OI stopped');

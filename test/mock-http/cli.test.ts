@@ -121,6 +121,31 @@ describe('sav-ftth mock', () => {
     await expect(fetch(wsdl!)).rejects.toThrow();
   });
 
+  it('handles SIGINT and SIGTERM before printing its banner, so a signal sent on seeing it stops the mock', async () => {
+    const before = { int: process.listenerCount('SIGINT'), term: process.listenerCount('SIGTERM') };
+    const atBanner: { int: number; term: number }[] = [];
+    const a = io();
+    const stop = new AbortController();
+    const running = mockCommand(
+      ['--port', '0', '--memory', '--log-level', 'silent'],
+      {
+        out: (l) => {
+          if (l.startsWith('listening on'))
+            atBanner.push({ int: process.listenerCount('SIGINT'), term: process.listenerCount('SIGTERM') });
+          a.io.out(l);
+        },
+        err: a.io.err,
+      },
+      { stopSignal: stop.signal, env: {} },
+    );
+    for (let i = 0; i < 100 && !a.out.some((l) => l.startsWith('Press Ctrl+C')); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    stop.abort();
+    expect(await running).toBe(0);
+    expect(atBanner).toEqual([{ int: before.int + 1, term: before.term + 1 }]);
+    expect({ int: process.listenerCount('SIGINT'), term: process.listenerCount('SIGTERM') }).toEqual(before);
+  });
+
   it('names the push endpoint of each OC that has its own, and what the shared one serves', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mock-cli-'));
     const config = join(dir, 'mock.yaml');
