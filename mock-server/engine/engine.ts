@@ -155,7 +155,11 @@ export class Engine implements MockEngine {
       {
         ctx: this.ctx,
         ...(this.pusher && target
-          ? { pusher: this.pusher, pushCredentials: { login: target.login, password: target.password } }
+          ? {
+              pusher: this.pusher,
+              pushCredentials: { login: target.login, password: target.password },
+              pushUrl: this.pusher.shownUrl(target),
+            }
           : {}),
       },
       key,

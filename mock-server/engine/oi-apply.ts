@@ -28,10 +28,12 @@ export interface OiActionDeps {
   pusher?: Pusher;
   /** The credentials the pushed requests carry (the OC endpoint's account). */
   pushCredentials?: { login: string; password: string };
+  /** The OC endpoint the delivery goes to, as shown (see shownTargetUrl in push.ts). */
+  pushUrl?: string;
 }
 
 export function applyOiAction(
-  { ctx, pusher, pushCredentials }: OiActionDeps,
+  { ctx, pusher, pushCredentials, pushUrl }: OiActionDeps,
   key: string,
   actionId: string,
   overrides?: TicketValue,
@@ -120,6 +122,7 @@ export function applyOiAction(
       store.addDelivery({
         troubleTicketKey: key,
         action: action.id,
+        ...(pushUrl !== undefined ? { targetUrl: pushUrl } : {}),
         ticketJson: JSON.stringify(value),
         requestXml,
         status: 'pending',

@@ -56,10 +56,21 @@ export class PushRoutes {
   }
 }
 
-/** One OC endpoint: its target, URL and connection pool. */
+/**
+ * A target's URL as a delivery shows it (store, control API): a password in the URL's userinfo is
+ * masked, the target's own password is never part of it.
+ */
+export function shownTargetUrl(url: string): string {
+  const u = new URL(url);
+  if (u.password !== '') u.password = '***';
+  return u.href;
+}
+
+/** One OC endpoint: its target, URL (as requested and as shown) and connection pool. */
 interface Endpoint {
   target: PushTarget;
   url: URL;
+  shown: string;
   agent: http.Agent;
 }
 
@@ -106,13 +117,18 @@ export class Pusher {
               rejectUnauthorized: !target.insecure,
             })
           : new http.Agent(agentOptions);
-      this.endpoints.set(target, { target, url, agent });
+      this.endpoints.set(target, { target, url, shown: shownTargetUrl(target.url), agent });
     }
   }
 
   /** The target of the OC whose SIREN this is; none: the OI's actions on its tickets are not pushed. */
   targetFor(ocSiren: string | undefined): PushTarget | undefined {
     return this.deps.routes.targetFor(ocSiren);
+  }
+
+  /** The URL of a target as its deliveries show it (see {@link shownTargetUrl}). */
+  shownUrl(target: PushTarget): string {
+    return this.endpoints.get(target)?.shown ?? shownTargetUrl(target.url);
   }
 
   /** The request as sent: the stored ticket value with the target's current credentials. */
@@ -185,6 +201,7 @@ export class Pusher {
       // Left pending by a run whose configuration pushed this OC's tickets; never sent elsewhere.
       d.status = 'failed';
       d.updatedAt = iso(clock.now());
+      delete d.targetUrl;
       d.lastError = `not sent: OC ${ocSiren ?? '(unknown ticket)'} has no push target (neither its account's push nor push is configured)`;
       store.transaction(() => store.updateDelivery(d));
       this.deps.log({
@@ -198,6 +215,8 @@ export class Pusher {
       return;
     }
     const xml = this.requestXml(d, target);
+    // Where it goes now: the configuration may have changed since it was stored (a restart).
+    d.targetUrl = endpoint.shown;
     for (;;) {
       if (this.closed) return;
       d.attempts++;

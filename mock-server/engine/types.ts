@@ -94,6 +94,11 @@ export interface Delivery {
   id: number;
   troubleTicketKey: string;
   action: string;
+  /**
+   * The OC endpoint it goes to (its OC account's `push`, else the top-level `push`), as last
+   * attempted; a password in the URL is masked. Absent when there is none to send it to.
+   */
+  targetUrl?: string;
   requestXml: string;
   status: 'pending' | 'delivered' | 'failed';
   attempts: number;

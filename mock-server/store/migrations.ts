@@ -89,6 +89,12 @@ export const migrations: Migration[] = [
       DROP INDEX tickets_open;
     `,
   },
+  {
+    version: 3,
+    name: 'the OC endpoint each delivery goes to',
+    // NULL for deliveries stored before: a pending one gets its target at its next attempt.
+    sql: 'ALTER TABLE deliveries ADD COLUMN target_url TEXT;',
+  },
 ];
 
 /** Applies the migrations the database has not seen yet; returns the versions applied. */

@@ -104,6 +104,7 @@ interface DeliveryRow {
   return_code: string | null;
   created_at: string;
   updated_at: string;
+  target_url: string | null;
 }
 
 const toTicket = (r: TicketRow): TicketRecord => ({
@@ -162,7 +163,12 @@ const toDelivery = (r: DeliveryRow): DeliveryRecord =>
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     } as DeliveryRecord,
-    { lastError: r.last_error, responseXml: r.response_xml, returnCode: r.return_code },
+    {
+      targetUrl: r.target_url,
+      lastError: r.last_error,
+      responseXml: r.response_xml,
+      returnCode: r.return_code,
+    },
   );
 
 /**
@@ -201,6 +207,7 @@ const deliveryProgress = (d: NewDelivery) => [
   d.responseXml ?? null,
   d.returnCode ?? null,
   d.updatedAt,
+  d.targetUrl ?? null,
 ];
 
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -364,11 +371,12 @@ class SqliteTicketStore implements TicketStore {
       history: p('SELECT * FROM history WHERE ticket_key = ? ORDER BY seq'),
       addDelivery: p(
         `INSERT INTO deliveries (ticket_key, action, ticket_json, request_xml, created_at, status, attempts, last_error,
-           response_xml, return_code, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           response_xml, return_code, updated_at, target_url)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       updateDelivery: p(
-        `UPDATE deliveries SET status = ?, attempts = ?, last_error = ?, response_xml = ?, return_code = ?, updated_at = ?
+        `UPDATE deliveries SET status = ?, attempts = ?, last_error = ?, response_xml = ?, return_code = ?, updated_at = ?,
+           target_url = ?
          WHERE id = ?`,
       ),
       nextPending: p(

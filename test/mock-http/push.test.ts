@@ -164,6 +164,28 @@ describe('push per OC account', () => {
     }
   });
 
+  it("shows each delivery's target URL, not its password, in GET /deliveries and in the ticket", async () => {
+    const [own, shared] = [await endpoint(), await endpoint()];
+    const m = await start({
+      accounts: [{ ...OC1, push: oneTarget(own.url, 'oi-to-oc1') }, OC2],
+      push: oneTarget(shared.url, 'oi-shared'),
+    });
+    const k1 = await takenInCharge(m, OC1, 2);
+    const k2 = await takenInCharge(m, OC2, 3);
+    const r = await fetch(`${m.controlUrl}/deliveries`);
+    const text = await r.text();
+    const { deliveries } = JSON.parse(text) as {
+      deliveries: { troubleTicketKey: string; targetUrl?: string }[];
+    };
+    expect(deliveries.map((d) => [d.troubleTicketKey, d.targetUrl])).toEqual([
+      [k2, shared.url],
+      [k1, own.url],
+    ]);
+    expect(text).not.toMatch(/oi-to-oc1-secret|oi-shared-secret/);
+    expect((await controlTicket(m, k1)).deliveries).toMatchObject([{ targetUrl: own.url }]);
+    expect((await controlTicket(m, k2)).deliveries).toMatchObject([{ targetUrl: shared.url }]);
+  });
+
   it('sends an OC without its own endpoint to the top-level push, and nothing for an OC with neither', async () => {
     const [own, shared] = [await endpoint(), await endpoint()];
     // OC1 has its own endpoint, OC2 falls back to `push`.
