@@ -86,6 +86,15 @@ const json = (status: number, body: unknown, headers?: Record<string, string>): 
   ...(headers ? { headers } : {}),
 });
 
+/**
+ * The Allow of a control route as the transports answer it (405, OPTIONS): the router's methods,
+ * HEAD beside GET (answered as GET without the body) and OPTIONS (answered by the transport).
+ */
+export function controlAllow(allow: string): string {
+  const methods = allow.split(',').flatMap((m) => (m.trim() === 'GET' ? ['GET', 'HEAD'] : [m.trim()]));
+  return [...new Set([...methods, 'OPTIONS'])].join(', ');
+}
+
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** Constant-time comparison of a presented token with the configured one. */

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { ProfileIndex } from '../../src/profile/index.ts';
 import { CONTROL_PREFIX, type MockConfig } from '../config/schema.ts';
 import type { MockEngine } from '../engine/types.ts';
-import { createControlApi } from './control.ts';
+import { controlAllow, createControlApi } from './control.ts';
 import { serviceDocuments } from './documents.ts';
 import { contentTypeOf, headerRefusal, soapActionOf, TransportFaults } from './soap-transport.ts';
 
@@ -93,19 +93,30 @@ export function mswHandlers<E extends MockEngine>(o: {
     );
   });
 
+  // As the socket server: HEAD is answered as GET without the body, OPTIONS with the route's Allow
+  // (no token needed: no route has OPTIONS, the router's 405 names the route's methods).
   const controlHandler = async ({ request }: { request: Request }) => {
     const u = new URL(request.url);
     const answer = await control({
-      method: request.method,
+      method: request.method === 'HEAD' ? 'GET' : request.method,
       path: u.pathname.slice(CONTROL_PREFIX.length) || '/',
       query: u.searchParams,
       authorization: request.headers.get('authorization'),
       body: async () => ({ ok: true, text: await request.text() }),
     });
-    return HttpResponse.json(answer.body as Record<string, unknown>, {
-      status: answer.status,
-      headers: answer.headers ?? {},
-    });
+    const headers = { ...answer.headers };
+    if (answer.status === 405 && headers.allow) {
+      headers.allow = controlAllow(headers.allow);
+      if (request.method === 'OPTIONS')
+        return new HttpResponse(null, { status: 204, headers: { allow: headers.allow } });
+    }
+    if (request.method === 'HEAD') {
+      return new HttpResponse(null, {
+        status: answer.status,
+        headers: { ...headers, 'content-type': 'application/json; charset=utf-8' },
+      });
+    }
+    return HttpResponse.json(answer.body as Record<string, unknown>, { status: answer.status, headers });
   };
 
   const handlers = [

@@ -18,7 +18,7 @@ import { shorten } from '../../src/soap/errors.ts';
 import { CONTROL_PREFIX, type MockConfig } from '../config/schema.ts';
 import type { MockEngine } from '../engine/types.ts';
 import { declaredLength, discardRest, readBody, readText } from './body.ts';
-import { type ControlResponse, createControlApi } from './control.ts';
+import { type ControlResponse, controlAllow, createControlApi } from './control.ts';
 import type { ServiceDocuments } from './documents.ts';
 import {
   clientView,
@@ -76,12 +76,6 @@ const TEXT = 'text/plain; charset=utf-8';
 function hasUnreadBody(req: IncomingMessage): boolean {
   if (req.readableEnded) return false;
   return req.headers['transfer-encoding'] !== undefined || (declaredLength(req) ?? 0) > 0;
-}
-
-/** The Allow of a control route: HEAD beside GET (answered as GET), and OPTIONS (answered here). */
-function controlAllow(allow: string): string {
-  const methods = allow.split(',').flatMap((m) => (m.trim() === 'GET' ? ['GET', 'HEAD'] : [m.trim()]));
-  return [...new Set([...methods, 'OPTIONS'])].join(', ');
 }
 
 /** How a URL shows a host: brackets around IPv6, loopback for a wildcard bind. */

@@ -5,6 +5,7 @@
 import type { ProfileIndex } from '../../src/profile/index.ts';
 import { isUtf8Label } from '../../src/soap/encoding.ts';
 import { shorten } from '../../src/soap/errors.ts';
+import { parameterValues, parseMediaType } from '../../src/soap/media-type.ts';
 import { MessageWriter } from '../../src/soap/write.ts';
 
 /** Content types a SOAP 1.1 request may carry (SOAP 1.2's is let through: the engine answers VersionMismatch). */
@@ -14,16 +15,12 @@ export function acceptsContentType(contentType: string | undefined): boolean {
   return contentType === undefined || contentType.trim() === '' || XML_CONTENT_TYPE.test(contentType);
 }
 
-/** The parameters of a media type (`text/xml; charset="UTF-8"; action=x`), names lowercased, quotes removed. */
-function mediaTypeParameters(contentType: string): Map<string, string> {
-  const params = new Map<string, string>();
-  const re = /;\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*=\s*("((?:[^"\\]|\\.)*)"|[^;\s]*)/g;
-  for (const m of contentType.matchAll(re)) {
-    const name = m[1]!.toLowerCase();
-    if (!params.has(name)) params.set(name, m[3] !== undefined ? m[3].replace(/\\(.)/g, '$1') : m[2]!);
-  }
-  return params;
-}
+/** Received values, each quoted and shortened, the first few only. */
+const shownValues = (values: string[], max = 4) =>
+  [
+    ...values.slice(0, max).map((v) => JSON.stringify(shorten(v))),
+    ...(values.length > max ? ['…'] : []),
+  ].join(', ');
 
 /** Why the transport refuses a request from its headers alone (before reading the body). */
 export interface HeaderRefusal {
@@ -36,8 +33,8 @@ export interface HeaderRefusal {
 /**
  * The request's headers the endpoint cannot take: a transfer coding other than chunked (see
  * transferCodingRefusal), a Content-Type that is not XML, a charset other than UTF-8 (the only
- * encoding of the exchanges), a Content-Encoding other than identity (bodies are not
- * decompressed: a compressed body would otherwise be read as garbage or as a bomb).
+ * encoding of the exchanges) or given more than once, a Content-Encoding other than identity
+ * (bodies are not decompressed: a compressed body would otherwise be read as garbage or as a bomb).
  */
 export function headerRefusal(
   contentType: string | undefined,
@@ -52,7 +49,15 @@ export function headerRefusal(
       faultstring: `Content-Type "${contentType}" is not text/xml: SOAP 1.1 requests are text/xml`,
     };
   }
-  const charset = contentType ? mediaTypeParameters(contentType).get('charset') : undefined;
+  const charsets = contentType ? parameterValues(parseMediaType(contentType), 'charset') : [];
+  if (charsets.length > 1) {
+    // Taking the first (or the last) would read the body in an encoding the client may not have meant.
+    return {
+      status: 500,
+      faultstring: `Content-Type ${JSON.stringify(shorten(contentType!))} refused: charset is given ${charsets.length} times (${shownValues(charsets)}), a parameter may be given once only (RFC 6838 §4.3); send one charset=utf-8`,
+    };
+  }
+  const charset = charsets[0];
   if (charset !== undefined && !isUtf8Label(charset.trim())) {
     return {
       status: 500,

@@ -266,6 +266,23 @@ describe('Content-Type charset', () => {
     });
   }
 
+  for (const [contentType, values] of [
+    ['text/xml; charset=utf-8; charset=iso-8859-1', '"utf-8", "iso-8859-1"'],
+    ['text/xml; charset=iso-8859-1; charset=utf-8', '"iso-8859-1", "utf-8"'],
+    ['text/xml; charset=utf-8; CHARSET="UTF-8"', '"utf-8", "UTF-8"'],
+  ] as const) {
+    it(`${contentType} (charset repeated) → 500 and a Client fault naming the header and both values`, async () => {
+      const r = await postXml(envelope, { 'content-type': contentType });
+      expect(r.status).toBe(500);
+      const body = (await r.text()).replace(/&#34;/g, '"');
+      expect(body).toContain('<faultcode>soapenv:Client</faultcode>');
+      expect(body).toContain(
+        `Content-Type ${JSON.stringify(contentType)} refused: charset is given 2 times (${values}), a parameter may be given once only (RFC 6838 §4.3)`,
+      );
+      expect(engine.calls).toHaveLength(0);
+    });
+  }
+
   for (const contentType of [
     'text/xml; charset=utf-8',
     'text/xml;charset=UTF-8',

@@ -65,6 +65,31 @@ describe('mockHandlers()', () => {
     expect(await (await meta()).text()).toBe(full.slice(0, Math.floor(Buffer.byteLength(full) / 2)));
   });
 
+  it("answers OPTIONS on a control route as the socket server does: 204 with that route's Allow, no token", async () => {
+    for (const [route, allow] of [
+      ['/health', 'GET, HEAD, OPTIONS'],
+      ['/reset', 'POST, OPTIONS'],
+      ['/faults', 'GET, HEAD, PUT, DELETE, OPTIONS'],
+      ['/tickets/K1/actions/oi.plan', 'POST, OPTIONS'],
+    ] as const) {
+      const r = await fetch(`${handlers.controlUrl}${route}`, { method: 'OPTIONS' });
+      expect(r.status, route).toBe(204);
+      expect(r.headers.get('allow'), route).toBe(allow);
+      expect(await r.text(), route).toBe('');
+    }
+    expect((await fetch(`${handlers.controlUrl}/nope`, { method: 'OPTIONS' })).status).toBe(404);
+  });
+
+  it('answers HEAD on a control route as GET without the body, and lists HEAD and OPTIONS in a 405', async () => {
+    const head = await fetch(`${handlers.controlUrl}/counters`, { method: 'HEAD', headers: auth });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    expect((await fetch(`${handlers.controlUrl}/counters`, { method: 'HEAD' })).status).toBe(401);
+    const refused = await fetch(`${handlers.controlUrl}/health`, { method: 'DELETE' });
+    expect(refused.status).toBe(405);
+    expect(refused.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+  });
+
   it('refuses a body over the size limit with a Client fault', async () => {
     const r = await fetch(handlers.url, {
       method: 'POST',
@@ -81,6 +106,11 @@ describe('mockHandlers()', () => {
       'a charset other than UTF-8',
       { 'content-type': 'text/xml; charset=iso-8859-1' },
       /charset "iso-8859-1"/,
+    ],
+    [
+      'a charset given twice',
+      { 'content-type': 'text/xml; charset=utf-8; charset=iso-8859-1' },
+      /Content-Type "text\/xml; charset=utf-8; charset=iso-8859-1" refused: charset is given 2 times \("utf-8", "iso-8859-1"\)/,
     ],
     [
       'a compressed body',
