@@ -1,14 +1,18 @@
 /**
  * Automatic checks on every message of the implementation under test, whatever the scenario
  * expects: an answer (to a request or a push) is read as SOAP 1.1, in the protocol's namespaces,
- * valid against the profile's XSD, with the right HTTP status (a fault with HTTP 200 fails), and
- * passes the rule engine; a message it sends (a push, an OC request) passes the rule engine with the
- * ticket's current state, each error finding becoming a check of the matching rulebook rule.
+ * valid against the profile's XSD, sent as text/xml in UTF-8, with the right HTTP status (a fault
+ * with HTTP 200 fails), and passes the rule engine (an HTML page in its place is reported as one);
+ * a message it sends (a push, an OC request) passes the rule engine with the ticket's current state,
+ * each error finding becoming a check of the matching rulebook rule.
  */
 import { getProfile, indexProfile, type OperationDef, type ProfileIndex } from '../profile/index.ts';
 import { type CheckOutcome, checkMessage, type Finding, type RuleContext } from '../rules/index.ts';
+import { q } from '../rules/text.ts';
 import { schemaValidator } from '../schema/validator.ts';
+import { isUtf8Label } from '../soap/encoding.ts';
 import { CodecError } from '../soap/errors.ts';
+import { parameterValues, parseMediaType } from '../soap/media-type.ts';
 import type { DecodedMessage } from '../soap/model.ts';
 import { readMessage } from '../soap/read.ts';
 import type { Exchange } from './http.ts';
@@ -164,8 +168,9 @@ function formChecks(
   text: string,
   index: ProfileIndex,
   what: string,
-  refused?: Exchange['refused'],
+  answer?: Pick<Exchange, 'refused' | 'contentType' | 'httpStatus'>,
 ): { msg?: DecodedMessage; values?: DecodedMessage } {
+  const refused = answer?.refused;
   // Bytes the codec refuses (too large, not UTF-8) are judged as the codec answers them, not
   // through their lossy text.
   const strict: Read = refused
@@ -182,11 +187,14 @@ function formChecks(
         exchange: x,
       });
     } else {
+      // What the user sees when the body is no XML at all (a proxy's HTML error page), rather
+      // than the codec's reason (an HTML DOCTYPE is refused as a DTD).
+      const notXml = refused ? undefined : answer && notXmlAnswer(text, answer);
       sink.add({
         rule: 'SOAP.ENVELOPE',
         title: `${what} : enveloppe SOAP 1.1 lisible`,
         verdict: 'fail',
-        message: `${e.kind}: ${e.message}`,
+        message: notXml ?? `${e.kind}: ${e.message}`,
         exchange: x,
       });
     }
@@ -226,6 +234,104 @@ function formChecks(
   return { msg, values };
 }
 
+/** The media type of a SOAP 1.1 message over HTTP (SOAP 1.1 §6.1, WS-I SSBP 1.0 R9702/R9703). */
+const SOAP11_MEDIA_TYPE = 'text/xml';
+const WHY_TEXT_XML = 'a SOAP 1.1 answer is sent as text/xml (SOAP 1.1 §6.1, WS-I SSBP 1.0 R9702/R9703)';
+
+/**
+ * The answer's Content-Type judged: text/xml, with a charset naming UTF-8 if it names one. Without
+ * a charset the bytes decide (the codec reads them as UTF-8 and refuses anything else).
+ */
+function mediaTypeVerdict(x: Exchange): Pick<CheckInput, 'verdict' | 'message' | 'expected' | 'actual'> {
+  const expected = `${SOAP11_MEDIA_TYPE}; charset=utf-8`;
+  const ct = x.contentType;
+  if (ct === undefined || ct.trim() === '') {
+    return {
+      verdict: 'fail',
+      message: `the answer has no Content-Type header: ${WHY_TEXT_XML}`,
+      expected,
+      actual: 'absent',
+    };
+  }
+  const media = parseMediaType(ct);
+  if (media.type !== SOAP11_MEDIA_TYPE) {
+    const soap12 =
+      media.type === 'application/soap+xml' ? ' (application/soap+xml is the media type of SOAP 1.2)' : '';
+    return {
+      verdict: 'fail',
+      message: `Content-Type ${q(ct)} is not ${SOAP11_MEDIA_TYPE}${soap12}: ${WHY_TEXT_XML}`,
+      expected,
+      actual: ct,
+    };
+  }
+  const charsets = parameterValues(media, 'charset').map((c) => c.trim());
+  const wrong = charsets.filter((c) => !isUtf8Label(c));
+  if (wrong.length > 0) {
+    return {
+      verdict: 'fail',
+      message: `Content-Type ${q(ct)} names charset ${wrong.map((c) => q(c)).join(', ')}: the exchanges are UTF-8 end to end, only charset=utf-8 is accepted (WS-I SSBP 1.0 R1018: the charset names the encoding of the bytes)`,
+      expected,
+      actual: ct,
+    };
+  }
+  return { verdict: 'pass', message: `Content-Type ${ct}`, expected, actual: ct };
+}
+
+/** Media types of HTML pages. */
+const HTML_MEDIA_TYPES = new Set(['text/html', 'application/xhtml+xml']);
+/** How an XML message begins: a declaration or an Envelope element. */
+const XML_START = /^<(?:\?xml[\s?]|(?:[\w.-]+:)?Envelope[\s>/])/;
+/** Characters of the body quoted in a message (before {@link q} shortens them). */
+const FIRST_CHARS = 200;
+/** Characters of the body looked at to tell an HTML page (its start, its title). */
+const HEAD_CHARS = 16 * 1024;
+/** Whether a body begins as an HTML page: `<!DOCTYPE html` or `<html`, after blanks (a BOM among them) and comments. */
+function startsAsHtml(body: string): boolean {
+  const text = body.slice(0, HEAD_CHARS);
+  let at = 0;
+  for (;;) {
+    while (at < text.length && /\s/.test(text[at]!)) at++;
+    if (!text.startsWith('<!--', at)) break;
+    const end = text.indexOf('-->', at + 4);
+    if (end < 0) return false;
+    at = end + 3;
+  }
+  return /^<(?:!doctype\s+html|html[\s>])/i.test(text.slice(at, at + 20));
+}
+
+/**
+ * Why an unreadable answer is no SOAP envelope, in the terms of what came back: an HTML page (by
+ * its Content-Type or its first bytes), an empty body, or text that is no XML. Undefined when the
+ * body looks like XML (the codec's own reason is then the right one).
+ */
+function notXmlAnswer(
+  text: string,
+  answer: Pick<Exchange, 'contentType' | 'httpStatus'>,
+): string | undefined {
+  const ct = answer.contentType;
+  const head = [
+    `Content-Type ${ct === undefined || ct.trim() === '' ? 'absent' : q(ct)}`,
+    ...(answer.httpStatus !== undefined ? [`HTTP ${answer.httpStatus}`] : []),
+  ];
+  const first = () => q(text.slice(0, FIRST_CHARS).replace(/\s+/g, ' ').trim());
+  // Labelled HTML, the body still counts as the XML it looks like (its codec reason then stands).
+  const labelledHtml = ct !== undefined && HTML_MEDIA_TYPES.has(parseMediaType(ct).type);
+  const isHtml = startsAsHtml(text) || (labelledHtml && !XML_START.test(text.trimStart()));
+  if (isHtml) {
+    const title = /<title[^>]{0,200}>([^<]{0,200})<\/title>/i
+      .exec(text.slice(0, HEAD_CHARS))?.[1]
+      ?.replace(/\s+/g, ' ')
+      .trim();
+    if (title) head.push(`title ${q(title)}`);
+    return `the answer is not a SOAP envelope but an HTML page (${head.join(', ')}), first bytes ${first()}: a web server or proxy answered in place of the SOAP service`;
+  }
+  if (text.trim() === '') return `the answer is not a SOAP envelope: its body is empty (${head.join(', ')})`;
+  // trimStart() drops a BOM too.
+  if (!text.trimStart().startsWith('<'))
+    return `the answer is not a SOAP envelope: its body is not XML (${head.join(', ')}), first bytes ${first()}`;
+  return undefined;
+}
+
 export interface AnswerJudgement {
   /** The answer as read for expectations (leniently when a namespace is wrong). */
   answer?: DecodedMessage;
@@ -261,7 +367,14 @@ export function judgeAnswer(
     message: `HTTP ${x.httpStatus} in ${x.durationMs} ms`,
     exchange: x,
   });
-  const { msg, values } = formChecks(sink, x, x.response, index, what, x.refused);
+  const { msg, values } = formChecks(sink, x, x.response, index, what, x);
+  // After the envelope: when the body is an HTML page, its check says so first (console line).
+  sink.add({
+    rule: 'SOAP.MEDIA-TYPE',
+    title: `${what} : Content-Type text/xml`,
+    exchange: x,
+    ...mediaTypeVerdict(x),
+  });
   if (!msg) return {};
   const isFault = msg.direction === 'fault';
   const op = opts.operation;

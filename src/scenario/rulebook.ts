@@ -200,6 +200,14 @@ function fixedRules(index: ProfileIndex): RuleEntry[] {
       ['oc'],
     ),
     rule('SOAP.ANSWER', 'Une réponse HTTP arrive dans le délai', 'soap', fault),
+    // SOAP 1.1 over HTTP is [spec] (§1); SOAP 1.1 §6.1 and WS-I SSBP 1.0 R9702/R9703 make its
+    // media type text/xml, and the exchanges are UTF-8 end to end (§6).
+    rule(
+      'SOAP.MEDIA-TYPE',
+      'La réponse est envoyée en Content-Type text/xml (SOAP 1.1 §6.1, WS-I SSBP R9702/R9703), charset UTF-8',
+      'soap',
+      { basis: 'spec', clause: '§1' },
+    ),
     rule('SOAP.ENVELOPE', 'La réponse est une enveloppe SOAP 1.1 lisible de la bonne opération', 'soap', {
       basis: 'interop',
       clause: '§3',

@@ -16,7 +16,7 @@ function judge(response: string | undefined, httpStatus?: number, error?: string
     url: 'http://oi.test/',
     request: '<request/>',
     durationMs: 3,
-    ...(response !== undefined ? { response } : {}),
+    ...(response !== undefined ? { response, contentType: 'text/xml; charset=utf-8' } : {}),
     ...(httpStatus !== undefined ? { httpStatus } : {}),
     ...(error ? { error } : {}),
   };
@@ -36,6 +36,7 @@ describe('automatic checks on every answer', () => {
   it('pass on a correct answer with HTTP 200', () => {
     expect(judge(ok, 200)).toEqual({
       'SOAP.ANSWER': 'pass',
+      'SOAP.MEDIA-TYPE': 'pass',
       'SOAP.NAMESPACE': 'pass',
       'SOAP.SCHEMA': 'pass',
       'SOAP.ENVELOPE': 'pass',
@@ -57,7 +58,11 @@ describe('automatic checks on every answer', () => {
 
   it('fail an answer whose operation element is in another namespace', () => {
     const wrong = ok.split(index.ns.tt).join('http://ossj.org/xml/TroubleTicket/v9-9');
-    expect(judge(wrong, 200)).toEqual({ 'SOAP.ANSWER': 'pass', 'SOAP.NAMESPACE': 'fail' });
+    expect(judge(wrong, 200)).toEqual({
+      'SOAP.ANSWER': 'pass',
+      'SOAP.MEDIA-TYPE': 'pass',
+      'SOAP.NAMESPACE': 'fail',
+    });
   });
 
   it('fail an answer of another operation, and an unreadable one', () => {
@@ -74,7 +79,14 @@ describe('automatic checks on every answer', () => {
 
   it('keep the XML evidence of failing checks and of the first check of an exchange only', () => {
     const sink = new CheckSink(rulebookOf(index), true);
-    const x: Exchange = { url: 'u', request: '<r/>', response: fault, httpStatus: 200, durationMs: 1 };
+    const x: Exchange = {
+      url: 'u',
+      request: '<r/>',
+      response: fault,
+      contentType: 'text/xml; charset=utf-8',
+      httpStatus: 200,
+      durationMs: 1,
+    };
     judgeAnswer(sink, x, index, { operation: create, who: 'OI' });
     const withXml = sink.checks.filter((c) => c.evidence?.response);
     expect(withXml.map((c) => c.rule)).toEqual(['SOAP.ANSWER', 'SOAP.HTTP-STATUS']);
