@@ -334,11 +334,13 @@ async function setupRoleOi(index: ProfileIndex, o: TargetOptions): Promise<RunEn
             },
         front,
         engine: mock.engine,
+        // Whatever the harness sends the OC's endpoint is a push (forged R7 actions, raw XML):
+        // bounded by the push timeout, like the pushes the front relays.
         send: (xml, opts) =>
           postSoap(endpointUrl, xml, {
             ...opts,
             maxBytes: index.settings.maxMessageBytes,
-            timeoutMs: requestMs,
+            timeoutMs: pushMs,
             ...(tls ? { tls } : {}),
           }),
       },
