@@ -78,9 +78,12 @@ Callback listener (role oc: the OC endpoint receiving pushes; role oi: the OI se
 
 Execution and output:
   -c, --concurrency <n>      scenarios run in parallel (default 4; 1 with --interactive)
-      --timeout <ms>         request timeout (default 10000)
-      --push-timeout <ms>    how long to wait for a push (role oc) or for the OC's answer to one (role oi);
-                             default 5000 embedded, 60000 (oc) / 30000 (oi) against a target
+      --timeout <ms>         how long to wait for the OI's answer (role oc) or for a request of the
+                             OC under test (role oi); default 10000, 60000 in role oi against a
+                             target (600000 with --interactive)
+      --push-timeout <ms>    how long to wait for a push (role oc) or for the OC's answer to a push,
+                             relayed from the mock or forged by the harness (role oi); default 5000
+                             embedded, 60000 (oc, 600000 with --interactive) / 30000 (oi) against a target
       --report-dir <dir>     root of the reports (default reports/): <dir>/<time>[/<role>]/ and <dir>/latest
       --no-report            write no report
       --json                 print the RunResult JSON (an array, one per role) on standard output
@@ -321,6 +324,13 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
     out(
       `  scenarios ${t.scenariosPassed}/${t.scenarios} passed; checks ${t.passed} passed, ${t.failed} failed, ${t.errors} errors, ${t.skipped} skipped; mandatory failed ${t.mandatoryFailed}`,
     );
+    for (const s of run.scenarios.filter((x) => x.bookkeeping)) {
+      const checks = s.steps.flatMap((st) => st.checks);
+      const failing = checks.filter((c) => c.verdict === 'fail' || c.verdict === 'error').length;
+      out(
+        `  outside the scenarios (${s.id}): ${checks.length} checks, ${failing} failed or in error: ${s.verdict.toUpperCase()}`,
+      );
+    }
     for (const l of coverageLines(run.coverage)) out(`  ${l}`);
   }
   if (!values['no-report']) {

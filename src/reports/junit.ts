@@ -89,6 +89,8 @@ function suite(run: RunResult, scenario: ScenarioResult, position: number): { xm
     ['clauses', scenario.clauses.join(', ')],
     ['verdict', scenario.verdict],
   ];
+  if (scenario.bookkeeping)
+    props.unshift(['bookkeeping', 'not a scenario: checks the harness made outside every scenario']);
   const attrs = [
     ['name', scenario.id],
     ['tests', String(counts.tests)],

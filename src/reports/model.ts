@@ -65,6 +65,10 @@ export const checkAnchor = (scenarioPos: number, stepIndex: number, checkPos: nu
 
 export const isFailing = (v: Verdict) => v === 'fail' || v === 'error';
 
+/** The scenarios that are scenarios: without the harness's bookkeeping (checks outside every scenario). */
+export const realScenarios = (run: RunResult) => run.scenarios.filter((s) => !s.bookkeeping);
+export const bookkeeping = (run: RunResult) => run.scenarios.filter((s) => s.bookkeeping);
+
 export interface Tally {
   checks: number;
   passed: number;
@@ -122,7 +126,9 @@ export function conformance(run: RunResult): Conformance {
   for (const { check } of allChecks(run)) {
     add(!check.mandatory ? advisory : check.basis === 'decision' ? decision : normative, check.verdict);
   }
-  const scenarioErrors = run.scenarios.filter((s) => s.error !== undefined || s.verdict === 'error').length;
+  const scenarioErrors = realScenarios(run).filter(
+    (s) => s.error !== undefined || s.verdict === 'error',
+  ).length;
   const bad = (t: Tally) => t.failed + t.errors;
   let level: ConformanceLevel;
   let statement: string;

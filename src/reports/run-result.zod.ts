@@ -4,7 +4,7 @@
  * The type assertion at the bottom breaks `tsc` as soon as the mirror and the model drift apart.
  */
 import { z } from 'zod';
-import { RUN_RESULT_VERSION, type RunResult } from '../scenario/result.ts';
+import { RUN_RESULT_VERSION, RUN_RESULT_VERSIONS, type RunResult } from '../scenario/result.ts';
 
 const verdict = z.enum(['pass', 'fail', 'skip', 'error']);
 const basis = z.enum(['spec', 'interop', 'decision']);
@@ -67,6 +67,12 @@ const scenario = z.strictObject({
   durationMs: nonNegative,
   steps: z.array(step),
   error: z.string().optional().describe('Why the scenario could not run to its end, if it could not.'),
+  bookkeeping: z
+    .literal(true)
+    .optional()
+    .describe(
+      'Not a scenario: checks the harness made outside every scenario (requests of the OC under test no step waited for). Not counted in totals.scenarios (since 1.1).',
+    ),
 });
 
 const coverageItem = z.strictObject({
@@ -84,7 +90,7 @@ const coverage = z.strictObject({
 });
 
 const totals = z.strictObject({
-  scenarios: count,
+  scenarios: count.describe('Scenarios run; bookkeeping ones are not counted (their checks are).'),
   scenariosPassed: count,
   checks: count,
   passed: count,
@@ -96,7 +102,9 @@ const totals = z.strictObject({
 
 export const runResultSchema = z
   .strictObject({
-    schemaVersion: z.literal(RUN_RESULT_VERSION),
+    schemaVersion: z
+      .enum(RUN_RESULT_VERSIONS)
+      .describe(`${RUN_RESULT_VERSION} is written; 1.0 (no bookkeeping scenarios) is still read.`),
     tool: z.strictObject({ name: z.string(), version: z.string() }),
     profile: z.strictObject({ id: z.string(), version: z.string() }),
     implementation: z

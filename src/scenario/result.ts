@@ -4,7 +4,13 @@
  */
 import type { BasisKind } from '../profile/index.ts';
 
-export const RUN_RESULT_VERSION = '1.0';
+/**
+ * The version this tool writes. 1.1 adds `bookkeeping` on a scenario, and `totals.scenarios` no
+ * longer counts those; a 1.0 result is a 1.1 result without them, so both are read.
+ */
+export const RUN_RESULT_VERSION = '1.1';
+export const RUN_RESULT_VERSIONS = ['1.0', RUN_RESULT_VERSION] as const;
+export type RunResultVersion = (typeof RUN_RESULT_VERSIONS)[number];
 
 export type Verdict = 'pass' | 'fail' | 'skip' | 'error';
 
@@ -64,6 +70,11 @@ export interface ScenarioResult {
   steps: StepResult[];
   /** Why the scenario could not run to its end, if it could not. */
   error?: string;
+  /**
+   * Not a scenario: checks the harness made outside every scenario (role oi: requests of the OC
+   * under test that no step waited for). Shown like a scenario, never counted as one in the totals.
+   */
+  bookkeeping?: true;
 }
 
 export interface CoverageItem {
@@ -81,6 +92,7 @@ export interface Coverage {
 }
 
 export interface RunTotals {
+  /** Scenarios run (bookkeeping ones are not scenarios: their checks count, they do not). */
   scenarios: number;
   scenariosPassed: number;
   checks: number;
@@ -92,7 +104,7 @@ export interface RunTotals {
 }
 
 export interface RunResult {
-  schemaVersion: typeof RUN_RESULT_VERSION;
+  schemaVersion: RunResultVersion;
   tool: { name: string; version: string };
   profile: { id: string; version: string };
   implementation: {

@@ -133,6 +133,32 @@ describe.skipIf(skip !== undefined)('HTML report in headless Chromium', () => {
     await page.close();
   });
 
+  it('counts scenarios without the checks the harness made outside them, and still filters those checks', async () => {
+    const run = loadSample('sample-run-oi.json');
+    const real = run.scenarios.length;
+    const checks = run.scenarios.reduce(
+      (n, sc) => n + sc.steps.reduce((m, st) => m + st.checks.length, 0),
+      0,
+    );
+    const extra = structuredClone(run.scenarios[0]!);
+    const withExtra: RunResult = {
+      ...run,
+      scenarios: [...run.scenarios, { ...extra, id: 'harness.unsolicited-requests', bookkeeping: true }],
+    };
+    const extraChecks = extra.steps.reduce((m, st) => m + st.checks.length, 0);
+    const { page, problems } = await open(withExtra, 'bookkeeping');
+    let s = await state(page);
+    expect(s.count).toBe(
+      `Showing ${checks + extraChecks} of ${checks + extraChecks} checks in ${real} of ${real} scenarios`,
+    );
+    expect(s.scenarios).toContain('harness.unsolicited-requests');
+    await page.getByLabel('Failed only').check();
+    s = await state(page);
+    expect(s.count).toMatch(new RegExp(` of ${real} scenarios$`));
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('takes a screenshot (to a temporary path)', async () => {
     const { page } = await open(loadSample(), 'shot');
     const path = join(tmp, 'report.png');

@@ -73,11 +73,77 @@ describe('sav-ftth report', () => {
 
     await writeFile(file, '{"schemaVersion": "7.0"}');
     expect((await report(file)).err).toContain(
-      'schemaVersion "7.0" is not supported (this tool reads run results 1.0)',
+      'schemaVersion "7.0" is not supported (this tool reads run results 1.0 and 1.1)',
     );
     await writeFile(file, '{not json');
     expect((await report(file)).err).toContain(`${file}: not JSON`);
     await writeFile(file, 'null');
     expect(await report(file)).toMatchObject({ code: 2, err: expect.stringContaining('(root)') });
+  });
+});
+
+describe('sav-ftth report on what `sav-ftth run --json` prints (a JSON array, one run per role)', () => {
+  const oc = loadSample('sample-run.json');
+  const oi = loadSample('sample-run-oi.json');
+  const write = async (name: string, value: unknown) => {
+    const file = join(tmp, name);
+    await writeFile(file, JSON.stringify(value, null, 2));
+    return file;
+  };
+
+  it('says what the file is and how to pick a run when it holds both roles', async () => {
+    const file = await write('both.json', [oc, oi]);
+    const r = await report(file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      `${file}: a JSON array of 2 run results (roles oc, oi), as \`sav-ftth run --json\` prints it: choose one with --role oc or --role oi`,
+    );
+    expect(r.err).not.toContain('schemaVersion');
+  });
+
+  it('renders the run of the role chosen with --role', async () => {
+    const file = await write('both.json', [oc, oi]);
+    for (const [role, run] of [
+      ['oi', oi],
+      ['oc', oc],
+    ] as const) {
+      const r = await report(file, '--role', role, '--format', 'md');
+      expect(r.code).toBe(0);
+      expect(`${r.out}\n`).toBe(renderMarkdown(run));
+    }
+  });
+
+  it('renders the only run of a one-role array without --role', async () => {
+    const file = await write('one.json', [oi]);
+    const r = await report(file, '--format', 'junit');
+    expect(r.code).toBe(0);
+    expect(`${r.out}\n`).toBe(renderJunit(oi));
+  });
+
+  it('names the role it lacks, an empty array, and the run and field of a broken element', async () => {
+    expect(await report(await write('one.json', [oi]), '--role', 'oc')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('holds no run of role oc (roles: oi)'),
+    });
+    expect(await report(SAMPLE, '--role', 'oi')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining(`${SAMPLE}: a run of role oc, not oi`),
+    });
+    expect(await report(await write('empty.json', []))).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('a JSON array with no run result'),
+    });
+    const broken = structuredClone(oi) as unknown as { totals: { checks: unknown } };
+    broken.totals.checks = 'many';
+    const file = await write('broken.json', [oc, broken]);
+    const r = await report(file, '--role', 'oi');
+    expect(r.err).toContain(`${file}: a JSON array of 2 elements, not all of them run results`);
+    expect(r.err).toContain(`${file}: [1].totals.checks:`);
+    const stray = await report(await write('stray.json', [1]));
+    expect(stray.err).toContain(`${file.replace('broken', 'stray')}: [0]: Invalid input`);
+    expect(await report(SAMPLE, '--role', 'both')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--role "both" is not one of oc, oi'),
+    });
   });
 });

@@ -13,7 +13,7 @@ type DeepRequired<T> = T extends (infer U)[]
     : T;
 
 export const fullRun: DeepRequired<RunResult> = {
-  schemaVersion: '1.0',
+  schemaVersion: '1.1',
   tool: { name: 'sav-ftth-conformance', version: '0.1.0' },
   profile: { id: 'sav-ftth-2.1', version: '2.1' },
   implementation: {
@@ -35,6 +35,7 @@ export const fullRun: DeepRequired<RunResult> = {
       verdict: 'fail',
       durationMs: 12.5,
       error: 'stopped after step 1',
+      bookkeeping: true,
       steps: [
         {
           index: 1,

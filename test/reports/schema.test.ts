@@ -42,9 +42,12 @@ describe('run.json schema', () => {
     );
   });
 
-  it('is versioned and forbids unknown fields', () => {
-    expect(schema.$id).toBe('urn:sav-ftth-conformance:run-result:1.0');
-    expect((schema.properties as Record<string, { const?: string }>).schemaVersion!.const).toBe('1.0');
+  it('is versioned (1.1, still reading 1.0) and forbids unknown fields', () => {
+    expect(schema.$id).toBe('urn:sav-ftth-conformance:run-result:1.1');
+    expect((schema.properties as Record<string, { enum?: string[] }>).schemaVersion!.enum).toEqual([
+      '1.0',
+      '1.1',
+    ]);
     expect(schema.additionalProperties).toBe(false);
   });
 

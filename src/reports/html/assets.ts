@@ -93,12 +93,13 @@ export const JS = `
   var count=document.getElementById('f-count');
   var scenarios=[].slice.call(document.querySelectorAll('details.sc'));
   var rows=scenarios.map(function(sc){
-    return {sc:sc,tags:JSON.parse(sc.getAttribute('data-tags')||'[]'),failing:sc.getAttribute('data-failing')==='1',
+    return {sc:sc,bk:sc.hasAttribute('data-bookkeeping'),tags:JSON.parse(sc.getAttribute('data-tags')||'[]'),failing:sc.getAttribute('data-failing')==='1',
       steps:[].slice.call(sc.querySelectorAll('.step')).map(function(st){
         var v=st.getAttribute('data-v');
         return {st:st,failing:v==='fail'||v==='error',checks:[].slice.call(st.querySelectorAll('tr.ck'))};
       })};
   });
+  var real=rows.filter(function(r){return !r.bk;}).length;
   function apply(){
     var onlyFailed=failedOnly.checked, tag=tagSel.value, rule=ruleSel.value;
     var active=onlyFailed||tag!==''||rule!=='';
@@ -122,10 +123,10 @@ export const JS = `
       });
       var scOk=tagOk&&(visibleInScenario>0||(rule===''&&(!onlyFailed||r.failing)));
       r.sc.hidden=!scOk;
-      if(scOk)scShown++;
+      if(scOk&&!r.bk)scShown++;
       r.sc.open=(active&&scOk)?true:r.sc.hasAttribute('data-open');
     });
-    count.textContent='Showing '+shown+' of '+total+' checks in '+scShown+' of '+rows.length+' scenarios';
+    count.textContent='Showing '+shown+' of '+total+' checks in '+scShown+' of '+real+' scenarios';
   }
   failedOnly.addEventListener('change',apply);
   tagSel.addEventListener('change',apply);

@@ -16,6 +16,7 @@ import type {
 import { escapeAttr, escapeText } from '../escape.ts';
 import {
   allChecks,
+  bookkeeping,
   COVERAGE_TITLE,
   type Conformance,
   canonicalRun,
@@ -31,6 +32,7 @@ import {
   percent,
   plural,
   ROLE_TEXT,
+  realScenarios,
   runDurationMs,
   sortedUnique,
   type Tally,
@@ -212,7 +214,8 @@ function scenariosSection(run: RunResult): string {
 <button type="button" id="f-reset">Reset</button>
 <span class="count" id="f-count" aria-live="polite"></span>
 </div>`;
-  return `<section><h2>Scenarios (${run.scenarios.length})</h2>
+  const extra = bookkeeping(run).length;
+  return `<section><h2>Scenarios (${realScenarios(run).length})${extra ? ` and ${extra === 1 ? 'checks' : `${extra} groups of checks`} outside them` : ''}</h2>
 ${filters}
 ${run.scenarios.map(scenarioHtml).join('\n')}
 </section>`;
@@ -223,8 +226,12 @@ function scenarioHtml(s: ScenarioResult, pos: number): string {
   const open = failing ? ' open data-open=""' : '';
   const tags = s.tags.map((t) => `<span class="tag">${h(t)}</span>`).join('');
   const checks = s.steps.reduce((n, st) => n + st.checks.length, 0);
-  return `<details class="sc" id="s-${pos}" data-tags="${a(JSON.stringify(s.tags))}" data-failing="${failing ? 1 : 0}"${open}>
-<summary>${badge(s.verdict)} <code>${h(s.id)}</code> ${h(s.title)}${tags} <span class="mute">· ${checks} checks · ${h(formatDuration(s.durationMs))}</span></summary>
+  const marker = s.bookkeeping ? ' data-bookkeeping=""' : '';
+  const note = s.bookkeeping
+    ? ' <span class="mute">· not a scenario: checks made outside every scenario</span>'
+    : '';
+  return `<details class="sc" id="s-${pos}" data-tags="${a(JSON.stringify(s.tags))}" data-failing="${failing ? 1 : 0}"${marker}${open}>
+<summary>${badge(s.verdict)} <code>${h(s.id)}</code> ${h(s.title)}${tags}${note} <span class="mute">· ${checks} checks · ${h(formatDuration(s.durationMs))}</span></summary>
 <div class="sc-body">
 <div class="mute">${h(s.file)}${s.clauses.length ? ` · clauses ${h(s.clauses.join(', '))}` : ''}</div>
 ${s.error !== undefined ? `<p class="err">Could not run to the end: ${h(s.error)}</p>` : ''}
