@@ -69,7 +69,8 @@ describe('--push-timeout bounds the pushes the harness forges in role oi', () =>
   });
 
   it('an OC answering after --timeout (but within --push-timeout) passes: --timeout does not bound pushes', async () => {
-    const { code, run } = await runForgedPush(['--push-timeout', '5000', '--timeout', '200'], 800);
+    // --timeout also bounds the wait for the OC's create: kept well above what a loaded CI needs.
+    const { code, run } = await runForgedPush(['--push-timeout', '8000', '--timeout', '1500'], 2500);
     expect(pushStep(run).checks.filter((c) => c.verdict !== 'pass')).toEqual([]);
     expect(code).toBe(0);
   });
