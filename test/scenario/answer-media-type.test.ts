@@ -3,21 +3,18 @@
  * text/xml, UTF-8 end to end) fails exactly the media-type check while the envelope is still read,
  * and an HTML page (a reverse proxy's 502) is reported as an HTML page, not as a refused DTD.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultIndex } from '../../src/profile/index.ts';
 import { type Exchange, postSoap } from '../../src/scenario/http.ts';
 import { runCatalogue } from '../../src/scenario/index.ts';
 import { CheckSink, judgeAnswer } from '../../src/scenario/judge.ts';
-import type { CheckResult, RunResult } from '../../src/scenario/result.ts';
+import type { RunResult } from '../../src/scenario/result.ts';
 import { rulebookOf } from '../../src/scenario/rulebook.ts';
 import type { Interceptor } from '../../src/scenario/targets.ts';
 import { MessageWriter } from '../../src/soap/write.ts';
-import { cli } from '../cli.ts';
+import { runCreateOnly } from './create-only.ts';
 
 const index = defaultIndex();
 const writer = new MessageWriter(index);
@@ -244,40 +241,14 @@ describe('sav-ftth run against an OI behind a proxy answering its 502 page', () 
   });
 
   it('prints and records the HTML page, never a DTD refusal', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'sav-ftth-html-answer-'));
-    const scenario = path.join(dir, 'create-only.yaml');
-    writeFileSync(
-      scenario,
-      'id: html.create-only\ntitle: Création seule\ntags: [hostile]\nclauses: ["§7 T1"]\nroles: [oc]\nsteps:\n  - id: create\n    oc: create\n',
-    );
-    const r = await cli([
-      'run',
-      scenario,
-      '--role',
-      'oc',
-      '--target',
-      target,
-      '--login',
-      'oc1',
-      '--password',
-      'pw1',
-      '--oc-siren',
-      '380129866',
-      '--oi-siren',
-      '343059564',
-      '--push-timeout',
-      '200',
-      '--report-dir',
-      dir,
-    ]);
+    const run = await runCreateOnly(target, 'html-answer');
+    const r = run.result;
     expect(r.code).toBe(1);
     const all = `${r.out}\n${r.err}`;
     expect(all).toContain('the answer is not a SOAP envelope but an HTML page');
     expect(all).toContain('« text/html »');
     expect(all).not.toMatch(/DTD/);
-    const [runDir] = readdirSync(dir).filter((d) => /^\d{4}-/.test(d));
-    const json = JSON.parse(readFileSync(path.join(dir, runDir!, 'run.json'), 'utf8')) as RunResult;
-    const checks: CheckResult[] = json.scenarios.flatMap((s) => s.steps.flatMap((st) => st.checks));
+    const checks = run.checks();
     const media = checks.find((c) => c.rule === 'SOAP.MEDIA-TYPE')!;
     expect(media).toMatchObject({ verdict: 'fail', actual: 'text/html', clause: '§1', basis: 'spec' });
     expect(checks.find((c) => c.rule === 'SOAP.ENVELOPE')?.message).toContain('title « 502 Bad Gateway »');

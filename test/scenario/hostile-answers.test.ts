@@ -3,16 +3,14 @@
  * codec's limit, answers that are not UTF-8, large answers and answers forging CI log lines. The run
  * goes on, judges them as the codec does, and writes reports of bounded size.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultIndex } from '../../src/profile/index.ts';
-import type { CheckResult, RunResult } from '../../src/scenario/result.ts';
 import { MessageWriter } from '../../src/soap/write.ts';
-import { cli } from '../cli.ts';
+import { runCreateOnly } from './create-only.ts';
 
 const index = defaultIndex();
 const writer = new MessageWriter(index);
@@ -84,49 +82,12 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-/** A scenario of a single create: its verdict is the create's (no later step errors out). */
-const CREATE_ONLY = `id: hostile.create-only
-title: Création seule
-tags: [hostile]
-clauses: ["§7 T1"]
-roles: [oc]
-steps:
-  - id: create
-    oc: create
-`;
-
 async function run(m: Mode) {
   mode = m;
-  const dir = mkdtempSync(path.join(tmpdir(), `sav-ftth-hostile-${m}-`));
-  const scenario = path.join(dir, 'create-only.yaml');
-  writeFileSync(scenario, CREATE_ONLY);
-  const result = await cli([
-    'run',
-    scenario,
-    '--role',
-    'oc',
-    '--target',
-    target,
-    '--login',
-    'oc1',
-    '--password',
-    'pw1',
-    '--oc-siren',
-    '380129866',
-    '--oi-siren',
-    '343059564',
-    '--push-timeout',
-    '200',
-    '--report-dir',
-    dir,
-  ]);
-  const [runDir] = readdirSync(dir).filter((d) => /^\d{4}-/.test(d));
-  const reports = path.join(dir, runDir ?? 'none');
-  const files = readdirSync(reports);
-  const size = (f: string) => statSync(path.join(reports, f)).size;
-  const json = JSON.parse(readFileSync(path.join(reports, 'run.json'), 'utf8')) as RunResult;
-  const checks: CheckResult[] = json.scenarios.flatMap((s) => s.steps.flatMap((st) => st.checks));
-  return { result, files, size, json, checks, reports };
+  const r = await runCreateOnly(target, `hostile-${m}`);
+  const files = readdirSync(r.reports);
+  const size = (f: string) => statSync(path.join(r.reports, f)).size;
+  return { result: r.result, files, size, json: r.json(), checks: r.checks(), reports: r.reports };
 }
 
 const REPORTS = ['run.json', 'junit.xml', 'summary.md', 'report.html'];
