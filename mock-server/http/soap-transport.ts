@@ -169,15 +169,25 @@ export function clientView(
   const scheme = proto === 'http' || proto === 'https' ? proto : (absolute?.scheme ?? listener.scheme);
   let host = first(headers.get('x-forwarded-host'));
   if (host && !HOST_SHAPE.test(host)) host = undefined;
-  const fport = first(headers.get('x-forwarded-port'));
-  if (host && fport && /^\d{1,5}$/.test(fport) && !/(:\d+|\])$/.test(host)) host = `${host}:${fport}`;
+  const forwardedHost = host !== undefined;
   if (!host && absolute) host = absolute.host;
   if (!host) {
     const h = headers.get('host')?.trim();
     host = h && HOST_SHAPE.test(h) ? h : listener.host;
   }
+  const fport = first(headers.get('x-forwarded-port'));
+  if (fport && /^\d{1,5}$/.test(fport) && Number(fport) <= 65535) {
+    // The proxy's public port: it replaces the port of the Host the proxy sent (often its upstream's),
+    // not one the proxy itself put in X-Forwarded-Host.
+    const port = /:(\d*)$/.exec(host.endsWith(']') ? '' : host);
+    if (!port || !forwardedHost) host = withPort(port ? host.slice(0, port.index) : host, fport, scheme);
+  }
   return { scheme, host };
 }
+
+/** `host` with `port`, which a URL leaves out when it is the scheme's default. */
+const withPort = (host: string, port: string, scheme: 'http' | 'https') =>
+  Number(port) === (scheme === 'https' ? 443 : 80) ? host : `${host}:${Number(port)}`;
 
 /** Scheme and host[:port] of an absolute-form http(s) request target; undefined for origin-form. */
 function absoluteTarget(target: string): ClientView | undefined {

@@ -196,6 +196,33 @@ describe('served documents', () => {
     expect(proxied).toContain(`schemaLocation="https://sav.example.fr:8443${path}?xsd=`);
   });
 
+  it('puts X-Forwarded-Port on the Host the proxy passed on (nginx: Host $host, X-Forwarded-Port $server_port)', async () => {
+    const wsdl = async (headers: Record<string, string>) =>
+      (await httpRequest(`${mock.url}?wsdl`, { headers })).body;
+    const https = { 'x-forwarded-proto': 'https' };
+    expect(await wsdl({ ...https, host: 'oi.example.com', 'x-forwarded-port': '8443' })).toContain(
+      `location="https://oi.example.com:8443${path}"`,
+    );
+    // The upstream port in Host is the proxy's view of us, not the client's.
+    expect(await wsdl({ ...https, host: 'oi.example.com:8080', 'x-forwarded-port': '8443' })).toContain(
+      `location="https://oi.example.com:8443${path}"`,
+    );
+    expect(await wsdl({ ...https, host: '[::1]:8080', 'x-forwarded-port': '9443' })).toContain(
+      `location="https://[::1]:9443${path}"`,
+    );
+    // The scheme's own port is left out, as a URL writes it.
+    expect(await wsdl({ ...https, host: 'oi.example.com', 'x-forwarded-port': '443' })).toContain(
+      `location="https://oi.example.com${path}"`,
+    );
+    // A port the proxy put in X-Forwarded-Host itself stands; a port that is no port is ignored.
+    expect(
+      await wsdl({ ...https, 'x-forwarded-host': 'sav.example.fr:9000', 'x-forwarded-port': '8443' }),
+    ).toContain(`location="https://sav.example.fr:9000${path}"`);
+    expect(await wsdl({ ...https, host: 'oi.example.com', 'x-forwarded-port': '99999' })).toContain(
+      `location="https://oi.example.com${path}"`,
+    );
+  });
+
   it('ignores a Host header that is not a host name', async () => {
     const text = await (
       await fetch(`${mock.url}?wsdl`, { headers: { 'x-forwarded-host': '"><evil/>' } })
