@@ -158,7 +158,16 @@ export function schemaDrafts(
       continue;
     }
     if (named && judged.has(named)) continue;
-    out.push({ ...base, severity: 'error', demand: 'fault', basis: 'interop', clause: '§4' });
+    // No field to blame, but the message still names the element the schema names (the missing one first).
+    const element = (saysMissing ? expected[0] : undefined) ?? named;
+    out.push({
+      ...base,
+      ...(element !== undefined ? { element } : {}),
+      severity: 'error',
+      demand: 'fault',
+      basis: 'interop',
+      clause: '§4',
+    });
   }
   return out;
 }

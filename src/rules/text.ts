@@ -7,6 +7,8 @@ export interface Draft extends Basis {
   rule: string;
   severity: Severity;
   field?: string;
+  /** What the message names when no field can be blamed: the element at fault (a meta operation's eventType). */
+  element?: string;
   value?: string | null;
   /** French explanation; it names the value (see {@link q}). */
   explanation: string;
@@ -23,7 +25,7 @@ export function makeFinding(d: Draft): Finding {
   const f: Finding = {
     rule: d.rule,
     severity: d.severity,
-    message: `${d.field ?? NO_FIELD} : ${d.explanation} (règle ${d.rule}, ${d.clause} [${d.basis}])`,
+    message: `${d.field ?? d.element ?? NO_FIELD} : ${d.explanation} (règle ${d.rule}, ${d.clause} [${d.basis}])`,
     explanation: d.explanation,
     basis: d.basis,
     clause: d.clause,

@@ -113,6 +113,28 @@ describe('XSD errors', () => {
     expect(answerFor(outcome.findings, index).kind).toBe('fault');
   });
 
+  it('a schema error no field can be blamed for names the element the schema names, not « message »', () => {
+    const credentials = { login: 'oc', password: 'pw' };
+    const withEventType = writer.metaRequest('getEventDescriptor', credentials, 'TT_CREATED');
+    const eventType = /<(\w+):eventType>[^<]*<\/\1:eventType>/.exec(withEventType)!;
+    const cases = {
+      missing: withEventType.replace(eventType[0], ''),
+      'in another namespace': withEventType.replace(
+        eventType[0],
+        '<x:eventType xmlns:x="urn:x">a</x:eventType>',
+      ),
+      twice: withEventType.replace(eventType[0], eventType[0].repeat(2)),
+    };
+    for (const [why, xml] of Object.entries(cases)) {
+      const xsd = checkMessage(decode(xml), index).findings.filter((f) => f.rule === 'XSD');
+      expect(xsd.length, why).toBeGreaterThan(0);
+      for (const f of xsd) {
+        expect(f.message, why).toMatch(/^eventType : rejeté par le schéma XSD : /);
+        expect({ field: f.field, demand: f.demand }, why).toEqual({ field: undefined, demand: 'fault' });
+      }
+    }
+  });
+
   it('a resyncRequired the schema rejects gives returnCode 2 naming it and its value', () => {
     const { ticket, ctx } = example(set);
     const xml = requestXml(ticket, set.operation).replace(
