@@ -67,8 +67,10 @@ export class SoapEndpoint {
       const readsPending = ctx.store.pending;
       if (injected?.handled) handled = injected.handled;
       else if (codecError) {
-        // SOAP 1.1 §4.4: an error of a header entry is not told in a detail (that is for the Body's).
-        const detailOf = codecError.header ? undefined : operation;
+        // SOAP 1.1 §4.4: the detail is for errors of the Body; one of a header entry or of the
+        // envelope's version (no SOAP 1.1 Body was read) is told without it.
+        const ofBody = !codecError.header && codecError.kind !== 'SOAP_VERSION_MISMATCH';
+        const detailOf = ofBody ? operation : undefined;
         handled = faultAnswer(ctx.writer, detailOf, codecErrorAnswer(codecError, ctx.index));
       } else handled = this.dispatch(decoded!, raw);
       const rule = injected?.rule;

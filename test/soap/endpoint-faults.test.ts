@@ -29,6 +29,20 @@ describe('fault detail follows the Body, whatever the SOAPAction (model §1, §3
   });
 });
 
+describe('a SOAP 1.2 envelope (VersionMismatch) carries no detail: its error is not one of the Body (SOAP 1.1 §4.4)', () => {
+  const soap12 = bare.replaceAll(ns.soapenv, 'http://www.w3.org/2003/05/soap-envelope');
+  it.each([
+    ['no SOAPAction', undefined],
+    ['a SOAPAction naming an operation', 'createTroubleTicketByValue'],
+  ])('%s', async (_name, action) => {
+    const x = await call(e, soap12, action);
+    expect(x.answer.status).toBe(500);
+    expect(fault(x)?.faultcode).toBe(`${s}:VersionMismatch`);
+    expect(fault(x)?.exception).toBeUndefined();
+    expect(x.answer.body).not.toContain('detail>');
+  });
+});
+
 describe('SOAP 1.1 mustUnderstand on the mock (server role)', () => {
   const request = (entry: string) =>
     writer
