@@ -4,16 +4,20 @@
  */
 export interface Clock {
   now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
+  /**
+   * `keepAlive`: the timer keeps the process alive (a pending answer: in process, through msw, no
+   * socket does). Other timers (automatic behaviour, push backoff) must not.
+   */
+  setTimeout(fn: () => void, ms: number, options?: { keepAlive?: boolean }): unknown;
   clearTimeout(handle: unknown): void;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => {
+  setTimeout: (fn, ms, options) => {
     const t = setTimeout(fn, ms);
     // Timers of the automatic behaviour must not keep a process (a CLI, a test runner) alive.
-    t.unref();
+    if (!options?.keepAlive) t.unref();
     return t;
   },
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
@@ -56,12 +60,6 @@ export function manualClock(start = Date.parse('2025-01-06T08:00:00.000Z')): Man
     pending: () => timers.size,
   };
 }
-
-/** Resolves after `ms` on the given clock. */
-export const sleep = (clock: Clock, ms: number) =>
-  new Promise<void>((resolve) => {
-    clock.setTimeout(resolve, ms);
-  });
 
 let lastMs = Number.NaN;
 let lastIso = '';

@@ -270,6 +270,7 @@ export class Engine implements MockEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.soap.close();
     this.automation.stop();
     await this.intake.close();
     await this.pusher?.close();

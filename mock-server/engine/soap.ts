@@ -9,7 +9,6 @@ import { CodecError, isCodecError } from '../../src/soap/errors.ts';
 import type { DecodedMessage } from '../../src/soap/model.ts';
 import { clientFault, faultAnswer, type Handled } from './answers.ts';
 import type { Authenticator } from './auth.ts';
-import { sleep } from './clock.ts';
 import type { EngineContext, OcRequest } from './context.ts';
 import type { Decode } from './decoder.ts';
 import { EngineError } from './errors.ts';
@@ -41,7 +40,19 @@ export interface SoapDeps {
 }
 
 export class SoapEndpoint {
+  /** Injected latencies under way: their timer, and how to end the wait at once (close). */
+  private readonly latencies = new Map<unknown, () => void>();
+
   constructor(private readonly d: SoapDeps) {}
+
+  /** Ends the injected latencies under way: their requests answer that the mock is shutting down. */
+  close(): void {
+    for (const [handle, wake] of this.latencies) {
+      this.d.ctx.clock.clearTimeout(handle);
+      wake();
+    }
+    this.latencies.clear();
+  }
 
   async handle(raw: Uint8Array, meta: { soapAction?: string }): Promise<SoapAnswer> {
     const { ctx } = this.d;
@@ -111,7 +122,10 @@ export class SoapEndpoint {
     const rule = this.d.faults.take(operation?.name);
     if (!rule) return undefined;
     const { ctx } = this.d;
-    if (rule.latencyMs) await sleep(ctx.clock, rule.latencyMs);
+    if (rule.latencyMs) {
+      await this.latency(rule.latencyMs);
+      if (this.d.closed()) throw new EngineError('closed', 'the mock is shutting down');
+    }
     if (rule.httpStatus) {
       const body = `injected HTTP ${rule.httpStatus}`;
       return {
@@ -134,6 +148,24 @@ export class SoapEndpoint {
       };
     }
     return { rule };
+  }
+
+  /**
+   * The wait of an injected latency. Its timer keeps the process alive: an answer is pending, and in
+   * process (msw) no socket keeps the event loop running until it is given.
+   */
+  private latency(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const handle = this.d.ctx.clock.setTimeout(
+        () => {
+          this.latencies.delete(handle);
+          resolve();
+        },
+        ms,
+        { keepAlive: true },
+      );
+      this.latencies.set(handle, resolve);
+    });
   }
 
   /** Requests only, from an authenticated OC, to their operation's handler. */
