@@ -258,10 +258,14 @@ export class Engine implements MockEngine {
     };
   }
 
-  /** Clears tickets, history, deliveries, counters and login failures; keeps the key sequence and the configuration. */
+  /**
+   * Clears tickets, history, deliveries (queued, retrying or in flight: none is sent afterwards),
+   * counters and login failures; keeps the key sequence and the configuration.
+   */
   reset(): void {
     this.automation.clear();
     this.intake.clear();
+    this.pusher?.reset();
     this.store.reset();
     this.parts.auth.reset();
     this.exchanges.reset();

@@ -101,6 +101,8 @@ export class Pusher {
   private readonly sleeps = new Map<unknown, () => void>();
   private idleWaiters: (() => void)[] = [];
   private closed = false;
+  /** Bumped by reset(): a drain begun before it stops, whatever it was waiting for. */
+  private generation = 0;
   private readonly endpoints = new Map<PushTarget, Endpoint>();
   private readonly concurrency: number;
 
@@ -156,13 +158,35 @@ export class Pusher {
     this.closed = true;
     this.ready.length = 0;
     this.queued.clear();
-    for (const r of this.requests) r.destroy(new Error('mock closing'));
+    this.abortUnderWay('mock closing');
+    await this.idle();
+    for (const e of this.endpoints.values()) e.agent.destroy();
+  }
+
+  /**
+   * Forgets every delivery queued, retrying or in flight (control API reset: their tickets are
+   * gone): in-flight requests are aborted, backoff waits ended, and nothing of theirs is written
+   * back. Deliveries of tickets created afterwards go out as usual.
+   */
+  reset(): void {
+    this.generation++;
+    this.ready.length = 0;
+    this.queued.clear();
+    this.abortUnderWay('mock reset');
+  }
+
+  private abortUnderWay(reason: string): void {
+    for (const r of this.requests) r.destroy(new Error(reason));
     for (const [handle, resolve] of this.sleeps) {
       this.deps.clock.clearTimeout(handle);
       resolve();
     }
-    await this.idle();
-    for (const e of this.endpoints.values()) e.agent.destroy();
+    this.sleeps.clear();
+  }
+
+  /** Whether a drain begun in this generation must stop (stop or reset since). */
+  private stopped(generation: number): boolean {
+    return this.closed || generation !== this.generation;
   }
 
   private pump(): void {
@@ -183,15 +207,16 @@ export class Pusher {
   }
 
   private async drain(key: string): Promise<void> {
+    const generation = this.generation;
     for (;;) {
-      if (this.closed) return;
+      if (this.stopped(generation)) return;
       const d = this.deps.store.nextPendingDelivery(key);
       if (!d) return;
-      await this.deliver(d);
+      await this.deliver(d, generation);
     }
   }
 
-  private async deliver(d: DeliveryRecord): Promise<void> {
+  private async deliver(d: DeliveryRecord, generation: number): Promise<void> {
     const { store, clock, index } = this.deps;
     const { success, missing, invalid } = index.profile.returnCodes;
     const ocSiren = store.getTicket(d.troubleTicketKey)?.ocSiren;
@@ -218,14 +243,14 @@ export class Pusher {
     // Where it goes now: the configuration may have changed since it was stored (a restart).
     d.targetUrl = endpoint.shown;
     for (;;) {
-      if (this.closed) return;
+      if (this.stopped(generation)) return;
       d.attempts++;
       d.updatedAt = iso(clock.now());
       // Counted (and committed) before it leaves: a request cut by a stop or a crash may still have reached the OC.
       store.transaction(() => store.updateDelivery(d));
       const started = performance.now();
       const outcome = await this.send(endpoint, xml);
-      if (this.closed) return;
+      if (this.stopped(generation)) return;
       const durationMs = Math.round((performance.now() - started) * 100) / 100;
       d.updatedAt = iso(clock.now());
       let retry = false;
