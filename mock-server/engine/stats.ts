@@ -33,13 +33,30 @@ export class ExchangeCounters {
   }
 }
 
+const SOAP_LINES_BY_TRANSPORT = Symbol('sav-ftth-mock: SOAP exchange lines are written by the transport');
+
+/**
+ * Marks the logger of an engine behind a transport (socket server, msw), which writes each SOAP
+ * exchange line itself with the HTTP status added: the engine writes to it its push lines,
+ * warnings and internal errors only, so that each exchange is logged once.
+ */
+export function withoutSoapExchangeLines<L extends object>(logger: L): L {
+  Object.defineProperty(logger, SOAP_LINES_BY_TRANSPORT, { value: true });
+  return logger;
+}
+
 /** One structured line per exchange and push attempt (pino or a function), warnings, internal errors. */
 export class EngineLog {
-  constructor(private readonly logger: EngineLogger | undefined) {}
+  private readonly soapLinesByTransport: boolean;
+
+  constructor(private readonly logger: EngineLogger | undefined) {
+    this.soapLinesByTransport = logger !== undefined && SOAP_LINES_BY_TRANSPORT in logger;
+  }
 
   exchange(line: ExchangeLog): void {
     const logger = this.logger;
     if (!logger) return;
+    if (this.soapLinesByTransport && line.direction !== 'push') return;
     if (typeof logger === 'function') logger(line);
     else if (line.error) logger.warn(line, line.direction === 'push' ? 'push attempt failed' : 'exchange');
     else logger.info(line, line.direction === 'push' ? 'push' : 'exchange');
