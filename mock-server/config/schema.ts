@@ -4,7 +4,13 @@
  */
 import { z } from 'zod';
 import type { ProfileSettings } from '../../src/profile/index.ts';
-import { DEFAULT_PROFILE_ID, getProfile, indexProfile, profileIds } from '../../src/profile/index.ts';
+import {
+  DEFAULT_PROFILE_ID,
+  getProfile,
+  indexProfile,
+  profileIds,
+  responsibilityMappingProblems,
+} from '../../src/profile/index.ts';
 import { isSirenShape } from '../../src/rules/index.ts';
 import { DEFAULT_BEHAVIOUR } from '../engine/automation.ts';
 import { behaviourProblems } from '../engine/behaviour.ts';
@@ -137,6 +143,8 @@ function settingsSchema() {
         .int('must be an integer')
         .min(0, 'must be ≥ 0')
         .optional();
+    else if (typeof value === 'object')
+      shape[key] = z.record(z.string(), nonEmpty, { error: 'must be a map of strings' }).optional();
     else shape[key] = nonEmpty.optional();
   }
   return z.strictObject(shape) as unknown as z.ZodType<Partial<ProfileSettings>>;
@@ -253,6 +261,14 @@ export const configSchema = z
       }
     }
     pushPerSiren(c.accounts, ctx);
+    for (const p of responsibilityMappingProblems(getProfile(c.profile, c.settings))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['settings', 'defectResponsibilityByClosureCode', p.code],
+        message: p.problem,
+        input: c.settings.defectResponsibilityByClosureCode?.[p.code],
+      });
+    }
     const profile = getProfile(c.profile);
     const knownCode =
       c.behaviour.resolveWith === undefined ||

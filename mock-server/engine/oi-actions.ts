@@ -18,6 +18,7 @@ import { engineFields } from './fields.ts';
 import { closureCodesFor } from './lifecycle.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
+const DEFECT_RESPONSIBILITY = 'defectResponsibility';
 
 /**
  * Example values of the R7 actions (§8). Values of value lists are checked by the rule engine like
@@ -42,6 +43,7 @@ const ACTION_EXAMPLES: Record<string, Record<string, string | ((now: number) => 
   },
   'oi.resolution': {
     defectLocalization: 'PTO',
+    // For a closure code the setting defectResponsibilityByClosureCode does not map.
     defectResponsibility: 'OI',
     supplierResolutionState: 'ACTION TERMINEE',
   },
@@ -216,11 +218,18 @@ export function buildOiTicket(input: OiActionInput): TicketValue {
     if (code) ticket[f.closureCode] = code;
   }
   const managed = new Set(managedFields(index));
+  const overridden = new Set<string>();
   for (const [k, v] of Object.entries(input.overrides ?? {})) {
     const canonical = index.field.get(k)?.name ?? k;
+    overridden.add(canonical);
     if (!managed.has(canonical)) ticket[canonical] = v;
   }
   const code = ticket[f.closureCode];
+  // The responsibility the closure code implies (setting defectResponsibilityByClosureCode, §6),
+  // unless the caller gave one.
+  const implied = code ? index.settings.defectResponsibilityByClosureCode[code] : undefined;
+  if (implied && !overridden.has(DEFECT_RESPONSIBILITY) && declaredFields(action).has(DEFECT_RESPONSIBILITY))
+    ticket[DEFECT_RESPONSIBILITY] = implied;
   if (code && input.overrides?.[f.closureLabel] === undefined) {
     const c = index.closure.get(code);
     if (c) ticket[f.closureLabel] = closureLabel(c);

@@ -103,7 +103,31 @@ export function getProfile(id = DEFAULT_PROFILE_ID, overrides: Partial<ProfileSe
   if (!base) throw new Error(`unknown profile "${id}" (known: ${profileIds().join(', ')})`);
   if (Object.keys(overrides).length === 0) return base;
   const settings = { ...base.settings, ...overrides };
+  // A per-code mapping overridden for some codes keeps the profile's value for the others.
+  if (overrides.defectResponsibilityByClosureCode) {
+    settings.defectResponsibilityByClosureCode = {
+      ...base.settings.defectResponsibilityByClosureCode,
+      ...overrides.defectResponsibilityByClosureCode,
+    };
+  }
   return { ...base, settings, namespaces: { ...base.namespaces, ftth: settings.ftthNamespace } };
+}
+
+/**
+ * What is wrong in the setting defectResponsibilityByClosureCode of a profile: a key that is not one
+ * of its closure codes, a value not in the defectResponsibility list (§6). Empty when all is well.
+ */
+export function responsibilityMappingProblems(profile: Profile): { code: string; problem: string }[] {
+  const codes = new Set(profile.closureCodes.map((c) => c.code));
+  const values = profile.valueLists.find((l) => l.id === 'defectResponsibility')?.values ?? [];
+  const problems: { code: string; problem: string }[] = [];
+  for (const [code, value] of Object.entries(profile.settings.defectResponsibilityByClosureCode)) {
+    if (!codes.has(code))
+      problems.push({ code, problem: `is not a closure code of profile ${profile.id} (§6)` });
+    else if (!values.includes(value))
+      problems.push({ code, problem: `must be one of ${values.join(', ')} (defectResponsibility, §6)` });
+  }
+  return problems;
 }
 
 /** The default profile's index: what most callers want. */

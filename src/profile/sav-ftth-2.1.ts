@@ -740,6 +740,23 @@ export const savFtth21: Profile = {
     maxMessageBytes: 1024 * 1024,
     ocIsolation: true,
     getByTechnicalIdOpenFirst: true,
+    // Who caused the defect, read from each T9 code's label (§6); a code of no fault names the
+    // side the OI's finding points to.
+    defectResponsibilityByClosureCode: {
+      RET01: 'OI', // DEFAUT CONFIRME ET CORRIGE PAR OI: the OI's network was at fault
+      RET02: 'OI', // PRELOC ERRONEE, DEFAUT CORRIGE PAR OI: a defect of the OI's, only prelocalised wrong
+      RET03: 'OI', // INCIDENT GENERALISE: a collective outage of the OI's network
+      RET04: 'TIERS', // DEFAUT CAUSE PAR UN TIERS IDENTIFIE: a third party, by its own label
+      RET05: 'TIERS', // CAUSES EXCEPTIONNELLES (INTEMPERIES): weather, neither operator
+      RET06: 'TIERS', // VANDALISME: an outside party, neither operator
+      STT01: 'OC', // PAS DE DEFAUT ... SUR LA PARTIE DE L OI: the OI's part is clear, so the OC's side
+      STT03: 'OC', // DEFAUT DETECTE RESPONSABILITE OC: the OC, by its own label
+      ABS01: 'OC', // CLIENT ABSENT: the OC's customer, for whom the OC answers to the OI
+      ABS02: 'OC', // CLIENT ABSENT LORS DU RDV: idem
+      EXC01: 'OC', // DESACCORD TERRAIN SUITE EXPERTISE CONJOINTE: the OI maintains its part is not at fault
+      EXC02: 'OC', // TECHNICIEN OC ABSENT: the OC missed the joint expertise
+      EXC03: 'OI', // TECHNICIEN OI ABSENT: the OI missed the joint expertise
+    },
   },
   settingsBasis: {
     ftthNamespace: decision('§2'),
@@ -756,5 +773,6 @@ export const savFtth21: Profile = {
     maxMessageBytes: decision('§9'),
     ocIsolation: decision('§3'),
     getByTechnicalIdOpenFirst: decision('§3'),
+    defectResponsibilityByClosureCode: decision('§6'),
   },
 };

@@ -178,6 +178,12 @@ export interface ProfileSettings {
   ocIsolation: boolean;
   /** Get by technicalId returns the newest ticket of that PTO, open ones first. */
   getByTechnicalIdOpenFirst: boolean;
+  /**
+   * defectResponsibility (a value of its list) that an OI action closing with a closure code
+   * carries unless told otherwise, per closure code (§6 gives the codes' meanings, not this
+   * mapping). An override sets only the codes it names.
+   */
+  defectResponsibilityByClosureCode: Readonly<Record<string, string>>;
 }
 
 export interface Profile {
