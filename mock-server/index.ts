@@ -9,11 +9,11 @@
  * Both take the same keys as the YAML configuration (mock-server/config/example.yaml).
  */
 import type { Logger } from 'pino';
-import { loadConfig } from './config/load.ts';
+import { ConfigError, loadConfig } from './config/load.ts';
 import type { MockConfig, MockConfigInput } from './config/schema.ts';
 import type { LocalMockEngine } from './engine/index.ts';
 import { createLogger } from './http/logger.ts';
-import { type MockHandlerList, mswHandlers } from './http/msw.ts';
+import { baseUrlProblem, type MockHandlerList, mswHandlers } from './http/msw.ts';
 import { engineFactory } from './http/real-engine.ts';
 import { indexFor, type RunningMock, startWithEngine } from './http/start.ts';
 
@@ -58,15 +58,26 @@ export async function startMock(options: StartMockOptions = {}): Promise<Running
 }
 
 /**
- * msw 2 handlers answering as the mock OI at `baseUrl` (e.g. `https://oi.example.test`): SOAP at
- * `baseUrl + path`, WSDL/XSD, and the control API under `baseUrl/_control`. Spread the result into
- * `setupServer(...)`; call `await handlers.close()` after the tests.
+ * msw 2 handlers answering as the mock OI at `baseUrl` (e.g. `https://oi.example.test`, or with a
+ * path: `https://oi.example.test/api`): SOAP at `baseUrl + path`, WSDL/XSD, and the control API
+ * under `baseUrl/_control`. Spread the result into `setupServer(...)`; call
+ * `await handlers.close()` after the tests. Throws ConfigError naming the key of a bad option.
  */
 export function mockHandlers(
   options: StartMockOptions & { baseUrl: string },
 ): MockHandlerList<LocalMockEngine> {
   const { baseUrl, ...rest } = options;
-  const { config, logger } = inProcessConfig(rest);
+  const problem = baseUrlProblem(baseUrl);
+  let loaded: ReturnType<typeof inProcessConfig>;
+  try {
+    loaded = inProcessConfig(rest);
+  } catch (e) {
+    // Every bad option in one error, baseUrl first.
+    if (problem && e instanceof ConfigError) throw new ConfigError([problem, ...e.problems]);
+    throw e;
+  }
+  if (problem) throw new ConfigError([problem]);
+  const { config, logger } = loaded;
   const index = indexFor(config);
   const engine = engineFactory({ config, index, logger });
   return mswHandlers({ baseUrl, config, index, engine, logger });

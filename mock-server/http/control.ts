@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ProfileIndex } from '../../src/profile/index.ts';
 import { isSirenShape } from '../../src/rules/index.ts';
 import { formatIssues } from '../config/load.ts';
-import { behaviourSchema } from '../config/schema.ts';
+import { behaviourSchema, type MockConfig } from '../config/schema.ts';
 import { isEngineError } from '../engine/errors.ts';
 import { unavailableOiAction } from '../engine/lifecycle.ts';
 import { refuseOverrides } from '../engine/oi-actions.ts';
@@ -19,6 +19,21 @@ const ENGINE_ERROR_STATUS: Record<EngineErrorCode, number> = {
   'invalid-argument': 400,
   closed: 503,
 };
+
+/** The most a control request body may have (413 beyond), whatever the transport. */
+export const CONTROL_BODY_LIMIT = 1024 * 1024;
+
+/** What `GET /` tells of the mock besides its URLs: profile, OI SIREN, OC accounts (no passwords). */
+export function mockInfo(
+  index: ProfileIndex,
+  config: Pick<MockConfig, 'oiSiren' | 'accounts'>,
+): Record<string, unknown> {
+  return {
+    profile: index.profile.id,
+    oiSiren: config.oiSiren,
+    accounts: config.accounts.map((a) => ({ login: a.login, siren: a.siren, name: a.name })),
+  };
+}
 
 export type BodyText = { ok: true; text: string } | { ok: false; status: number; message: string };
 

@@ -8,9 +8,17 @@ import type { Logger } from 'pino';
 import type { ProfileIndex } from '../../src/profile/index.ts';
 import { CONTROL_PREFIX, type MockConfig } from '../config/schema.ts';
 import type { MockEngine } from '../engine/types.ts';
-import { controlAllow, createControlApi } from './control.ts';
+import { type BodyText, CONTROL_BODY_LIMIT, controlAllow, createControlApi, mockInfo } from './control.ts';
 import { serviceDocuments } from './documents.ts';
-import { contentTypeOf, headerRefusal, soapActionOf, TransportFaults } from './soap-transport.ts';
+import {
+  contentTypeOf,
+  documentAnswer,
+  ENDPOINT_METHODS,
+  endpointMethodRefused,
+  headerRefusal,
+  soapActionOf,
+  TransportFaults,
+} from './soap-transport.ts';
 
 /** The handlers, with the engine behind them and `close()` (stops its timers and store). */
 export type MockHandlerList<E extends MockEngine = MockEngine> = HttpHandler[] & {
@@ -24,6 +32,90 @@ export type MockHandlerList<E extends MockEngine = MockEngine> = HttpHandler[] &
 };
 
 const XML = { 'content-type': 'text/xml; charset=utf-8' };
+const TEXT = 'text/plain; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * Why `baseUrl` cannot serve as the fake OI's address (undefined when it can): the handlers match
+ * requests on its origin and path, so it must be an absolute http(s) URL and nothing more.
+ */
+export function baseUrlProblem(baseUrl: unknown): string | undefined {
+  const shown = JSON.stringify(baseUrl) ?? String(baseUrl);
+  const rule = `must be an absolute http:// or https:// URL (e.g. https://oi.example.test), without query, fragment or credentials`;
+  if (typeof baseUrl !== 'string')
+    return `baseUrl: ${baseUrl === undefined ? 'is required' : `${shown} ${rule}`}`;
+  let u: URL;
+  try {
+    u = new URL(baseUrl);
+  } catch {
+    return `baseUrl: ${shown} ${rule}`;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `baseUrl: ${shown} ${rule}`;
+  if (u.search !== '' || u.hash !== '' || baseUrl.includes('?') || baseUrl.includes('#'))
+    return `baseUrl: ${shown} ${rule}`;
+  if (u.username !== '' || u.password !== '') return `baseUrl: ${shown} ${rule}`;
+  return undefined;
+}
+
+type WebBody =
+  | { kind: 'ok'; raw: Uint8Array }
+  | { kind: 'too-large'; bytes: number; declared: boolean }
+  | { kind: 'aborted' };
+
+/**
+ * Reads a request body up to `maxBytes`, as the socket server does (body.ts): a declared length
+ * over the limit is refused unread, and reading stops at the first chunk past it.
+ */
+async function readLimited(request: Request, maxBytes: number): Promise<WebBody> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
+    return { kind: 'too-large', bytes: Number(declared), declared: true };
+  }
+  if (!request.body) return { kind: 'ok', raw: new Uint8Array(0) };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+      if (bytes > maxBytes) {
+        // Not awaited: msw reads a copy of the body too, and cancelling waits for that copy.
+        reader.cancel().catch(() => {});
+        return { kind: 'too-large', bytes, declared: false };
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return { kind: 'aborted' };
+  }
+  return { kind: 'ok', raw: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes) };
+}
+
+/** The control API's body reader, with the socket server's limit and messages (body.ts readText). */
+async function controlBody(request: Request): Promise<BodyText> {
+  const body = await readLimited(request, CONTROL_BODY_LIMIT);
+  switch (body.kind) {
+    case 'ok':
+      return { ok: true, text: Buffer.from(body.raw).toString('utf8') };
+    case 'too-large':
+      return {
+        ok: false,
+        status: 413,
+        message: `request body exceeds the limit of ${CONTROL_BODY_LIMIT} bytes`,
+      };
+    default:
+      return { ok: false, status: 400, message: 'request body aborted by the client' };
+  }
+}
+
+/** A bodyless answer to HEAD carries the length GET's body would have, as node:http sends it. */
+const headOf = (status: number, contentType: string, body: string, headers: Record<string, string> = {}) =>
+  new HttpResponse(null, {
+    status,
+    headers: { ...headers, 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)) },
+  });
 
 export function mswHandlers<E extends MockEngine>(o: {
   baseUrl: string;
@@ -32,8 +124,15 @@ export function mswHandlers<E extends MockEngine>(o: {
   engine: E;
   logger: Logger;
 }): MockHandlerList<E> {
-  const base = o.baseUrl.replace(/\/+$/, '');
-  const url = `${base}${o.config.path}`;
+  // Requests are matched on origin and path here, never by msw's path patterns: those decode the
+  // path with decodeURIComponent and throw (a 500 through msw) on a malformed percent-encoding.
+  const parsed = new URL(o.baseUrl);
+  const origin = parsed.origin;
+  const basePath = parsed.pathname.replace(/\/+$/, '');
+  const base = `${origin}${basePath}`;
+  const endpointPath = `${basePath}${o.config.path}`;
+  const controlPath = `${basePath}${CONTROL_PREFIX}`;
+  const url = `${origin}${endpointPath}`;
   const maxBytes = o.index.settings.maxMessageBytes;
   const faults = new TransportFaults(o.index);
   const documents = serviceDocuments(o.index.profile);
@@ -42,10 +141,26 @@ export function mswHandlers<E extends MockEngine>(o: {
     index: o.index,
     ...(o.config.control.token !== undefined ? { token: o.config.control.token } : {}),
     ready: () => true,
-    info: () => ({ endpoints: [url], wsdl: [`${url}?wsdl`], control: `${base}${CONTROL_PREFIX}` }),
+    info: () => ({
+      ...mockInfo(o.index, o.config),
+      endpoints: [url],
+      wsdl: [`${url}?wsdl`],
+      control: `${base}${CONTROL_PREFIX}`,
+    }),
   });
 
-  const soap = http.post(url, async ({ request }) => {
+  /** The request's URL when it is addressed to the fake OI's origin. */
+  const ours = (request: Request): URL | undefined => {
+    const u = new URL(request.url);
+    return u.origin === origin ? u : undefined;
+  };
+  const onEndpoint = ({ request }: { request: Request }) => ours(request)?.pathname === endpointPath;
+  const onControl = ({ request }: { request: Request }) => {
+    const path = ours(request)?.pathname;
+    return path !== undefined && (path === controlPath || path.startsWith(`${controlPath}/`));
+  };
+
+  const soapPost = async (request: Request) => {
     const contentType = request.headers.get('content-type') ?? undefined;
     const refused = headerRefusal(contentType, request.headers.get('content-encoding') ?? undefined);
     if (refused) {
@@ -54,15 +169,16 @@ export function mswHandlers<E extends MockEngine>(o: {
         headers: { ...XML, ...refused.headers },
       });
     }
-    const raw = new Uint8Array(await request.arrayBuffer());
-    if (raw.byteLength > maxBytes) {
+    const read = await readLimited(request, maxBytes);
+    if (read.kind === 'aborted') return HttpResponse.error();
+    if (read.kind === 'too-large') {
+      const size = read.declared ? `of ${read.bytes} bytes` : `of more than ${maxBytes} bytes`;
       return new HttpResponse(
-        faults.client(
-          `message of ${raw.byteLength} bytes refused: the limit is ${maxBytes} bytes (settings.maxMessageBytes)`,
-        ),
+        faults.client(`message ${size} refused: the limit is ${maxBytes} bytes (settings.maxMessageBytes)`),
         { status: 500, headers: XML },
       );
     }
+    const raw = read.raw;
     const soapAction = soapActionOf(request.headers.get('soapaction') ?? undefined, contentType);
     const answer = await o.engine.handleSoap(raw, soapAction !== undefined ? { soapAction } : {});
     o.logger.info({ ...answer.log, status: answer.status, transport: 'msw' }, 'exchange');
@@ -74,35 +190,40 @@ export function mswHandlers<E extends MockEngine>(o: {
       status: answer.status,
       headers: { 'content-type': contentTypeOf(answer.body) },
     });
-  });
+  };
 
-  const docs = http.get(url, ({ request }) => {
-    const params = new URL(request.url).searchParams;
-    if ([...params.keys()].some((k) => k.toLowerCase() === 'wsdl'))
-      return new HttpResponse(documents.wsdl(url), { headers: XML });
-    const name = params.get('xsd');
-    const text = name === null ? undefined : documents.xsd(name, url);
-    if (text !== undefined) return new HttpResponse(text, { headers: XML });
-    return new HttpResponse(
-      name === null ? 'GET serves ?wsdl and ?xsd=<name>\n' : `no schema named ${JSON.stringify(name)}\n`,
-      {
-        // 400 like the socket server: GET is allowed here, with ?wsdl or ?xsd=.
-        status: name === null ? 400 : 404,
-        headers: { 'content-type': 'text/plain; charset=utf-8' },
-      },
-    );
+  // Every method on the endpoint's URL, as the socket server: POST is SOAP, GET and HEAD the
+  // documents, OPTIONS and 405 name the methods.
+  const endpoint = http.all(onEndpoint, async ({ request }) => {
+    const method = request.method;
+    if (method === 'POST') return soapPost(request);
+    if (method === 'GET' || method === 'HEAD') {
+      const answer = documentAnswer(documents, new URL(request.url).searchParams, url);
+      if (method === 'HEAD') return headOf(answer.status, answer.contentType, answer.body);
+      return new HttpResponse(answer.body, {
+        status: answer.status,
+        headers: { 'content-type': answer.contentType },
+      });
+    }
+    if (method === 'OPTIONS') {
+      return new HttpResponse(null, { status: 204, headers: { allow: ENDPOINT_METHODS } });
+    }
+    return new HttpResponse(endpointMethodRefused(method), {
+      status: 405,
+      headers: { allow: ENDPOINT_METHODS, 'content-type': TEXT },
+    });
   });
 
   // As the socket server: HEAD is answered as GET without the body, OPTIONS with the route's Allow
   // (no token needed: no route has OPTIONS, the router's 405 names the route's methods).
-  const controlHandler = async ({ request }: { request: Request }) => {
+  const controlRoutes = http.all(onControl, async ({ request }) => {
     const u = new URL(request.url);
     const answer = await control({
       method: request.method === 'HEAD' ? 'GET' : request.method,
-      path: u.pathname.slice(CONTROL_PREFIX.length) || '/',
+      path: u.pathname.slice(controlPath.length) || '/',
       query: u.searchParams,
       authorization: request.headers.get('authorization'),
-      body: async () => ({ ok: true, text: await request.text() }),
+      body: () => controlBody(request),
     });
     const headers = { ...answer.headers };
     if (answer.status === 405 && headers.allow) {
@@ -110,21 +231,15 @@ export function mswHandlers<E extends MockEngine>(o: {
       if (request.method === 'OPTIONS')
         return new HttpResponse(null, { status: 204, headers: { allow: headers.allow } });
     }
-    if (request.method === 'HEAD') {
-      return new HttpResponse(null, {
-        status: answer.status,
-        headers: { ...headers, 'content-type': 'application/json; charset=utf-8' },
-      });
-    }
-    return HttpResponse.json(answer.body as Record<string, unknown>, { status: answer.status, headers });
-  };
+    const text = `${JSON.stringify(answer.body, null, 2)}\n`;
+    if (request.method === 'HEAD') return headOf(answer.status, JSON_TYPE, text, headers);
+    return new HttpResponse(text, {
+      status: answer.status,
+      headers: { ...headers, 'content-type': JSON_TYPE },
+    });
+  });
 
-  const handlers = [
-    soap,
-    docs,
-    http.all(`${base}${CONTROL_PREFIX}`, controlHandler),
-    http.all(`${base}${CONTROL_PREFIX}/*`, controlHandler),
-  ];
+  const handlers = [endpoint, controlRoutes];
   return Object.assign(handlers, {
     engine: o.engine,
     url,

@@ -18,11 +18,14 @@ import { shorten } from '../../src/soap/errors.ts';
 import { CONTROL_PREFIX, type MockConfig } from '../config/schema.ts';
 import type { MockEngine } from '../engine/types.ts';
 import { declaredLength, discardRest, readBody, readText } from './body.ts';
-import { type ControlResponse, controlAllow, createControlApi } from './control.ts';
+import { CONTROL_BODY_LIMIT, type ControlResponse, controlAllow, createControlApi } from './control.ts';
 import type { ServiceDocuments } from './documents.ts';
 import {
   clientView,
   contentTypeOf,
+  documentAnswer,
+  ENDPOINT_METHODS,
+  endpointMethodRefused,
   type HeaderRefusal,
   headerRefusal,
   soapActionOf,
@@ -51,11 +54,6 @@ export interface ListenerInfo {
   /** Base URL, e.g. http://127.0.0.1:8080 */
   origin: string;
 }
-
-const CONTROL_BODY_LIMIT = 1024 * 1024;
-
-/** What the SOAP endpoint's URL answers (405 and OPTIONS list them). */
-const ENDPOINT_METHODS = 'POST, GET, HEAD, OPTIONS';
 
 /**
  * How much of a refused request is read and thrown away before closing (see discardRest): 64 MiB
@@ -288,13 +286,7 @@ export class MockTransport {
     if (method === 'GET' || method === 'HEAD') return this.document(req, res, url, scheme, host);
     if (method === 'OPTIONS') return this.options(res, ENDPOINT_METHODS);
     res.setHeader('allow', ENDPOINT_METHODS);
-    return this.send(
-      res,
-      405,
-      TEXT,
-      `method ${method} not allowed: SOAP requests are POSTed (GET serves ?wsdl and ?xsd=)\n`,
-      'after-body',
-    );
+    return this.send(res, 405, TEXT, endpointMethodRefused(method), 'after-body');
   }
 
   /** `OPTIONS *` asks what the server as a whole supports (RFC 9110 §9.3.7). */
@@ -419,38 +411,14 @@ export class MockTransport {
     scheme: 'http' | 'https',
     host: string,
   ) {
-    const params = [...url.searchParams.keys()].map((k) => k.toLowerCase());
     const view = clientView(
       { get: (n) => headerOf(req, n) },
       { scheme, host: `${displayHost(host)}:${req.socket.localPort}` },
       req.url,
     );
     const endpoint = `${view.scheme}://${view.host}${this.o.config.path}`;
-    if (params.includes('wsdl')) {
-      return this.send(res, 200, 'text/xml; charset=utf-8', this.o.documents.wsdl(endpoint));
-    }
-    const xsdKey = [...url.searchParams.keys()].find((k) => k.toLowerCase() === 'xsd');
-    if (xsdKey !== undefined) {
-      const name = url.searchParams.get(xsdKey) ?? '';
-      const text = this.o.documents.xsd(name, endpoint);
-      if (text === undefined) {
-        const known = this.o.documents.xsdNames().join(', ');
-        return this.send(
-          res,
-          404,
-          'text/plain; charset=utf-8',
-          `no schema named ${JSON.stringify(name)} (known: ${known})\n`,
-        );
-      }
-      return this.send(res, 200, 'text/xml; charset=utf-8', text);
-    }
-    // 400, not 405 (GET is allowed here, with a query) nor 404 (the resource exists: POST it).
-    this.send(
-      res,
-      400,
-      TEXT,
-      `GET serves ${endpoint}?wsdl and ${endpoint}?xsd=<name> (the WSDL and its XSDs); SOAP requests are POSTed to ${endpoint}\n`,
-    );
+    const answer = documentAnswer(this.o.documents, url.searchParams, endpoint);
+    this.send(res, answer.status, answer.contentType, answer.body);
   }
 
   private async controlRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

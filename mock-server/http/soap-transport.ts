@@ -7,6 +7,7 @@ import { isUtf8Label } from '../../src/soap/encoding.ts';
 import { shorten } from '../../src/soap/errors.ts';
 import { parameterValues, parseMediaType } from '../../src/soap/media-type.ts';
 import { MessageWriter } from '../../src/soap/write.ts';
+import type { ServiceDocuments } from './documents.ts';
 
 /** Content types a SOAP 1.1 request may carry (SOAP 1.2's is let through: the engine answers VersionMismatch). */
 const XML_CONTENT_TYPE = /^\s*(text\/xml|application\/soap\+xml|application\/xml)\s*(;|$)/i;
@@ -137,6 +138,46 @@ export class TransportFaults {
   client(faultstring: string): string {
     return this.writer.fault({ faultcode: 'Client', faultstring });
   }
+}
+
+/** What the SOAP endpoint's URL answers (405 and OPTIONS list them). */
+export const ENDPOINT_METHODS = 'POST, GET, HEAD, OPTIONS';
+
+/** The 405 text of a method the SOAP endpoint's URL does not answer. */
+export const endpointMethodRefused = (method: string) =>
+  `method ${method} not allowed: SOAP requests are POSTed (GET serves ?wsdl and ?xsd=)\n`;
+
+/**
+ * What a GET (or HEAD) on the SOAP endpoint's URL answers: the WSDL (`?wsdl`), one XSD (`?xsd=`),
+ * else a 400 saying what the URL serves. `endpoint` is the URL the client used.
+ */
+export function documentAnswer(
+  documents: ServiceDocuments,
+  query: URLSearchParams,
+  endpoint: string,
+): { status: number; contentType: string; body: string } {
+  const keys = [...query.keys()];
+  if (keys.some((k) => k.toLowerCase() === 'wsdl')) {
+    return { status: 200, contentType: 'text/xml; charset=utf-8', body: documents.wsdl(endpoint) };
+  }
+  const xsdKey = keys.find((k) => k.toLowerCase() === 'xsd');
+  if (xsdKey !== undefined) {
+    const name = query.get(xsdKey) ?? '';
+    const text = documents.xsd(name, endpoint);
+    if (text !== undefined) return { status: 200, contentType: 'text/xml; charset=utf-8', body: text };
+    const known = documents.xsdNames().join(', ');
+    return {
+      status: 404,
+      contentType: 'text/plain; charset=utf-8',
+      body: `no schema named ${JSON.stringify(name)} (known: ${known})\n`,
+    };
+  }
+  // 400, not 405 (GET is allowed here, with a query) nor 404 (the resource exists: POST it).
+  return {
+    status: 400,
+    contentType: 'text/plain; charset=utf-8',
+    body: `GET serves ${endpoint}?wsdl and ${endpoint}?xsd=<name> (the WSDL and its XSDs); SOAP requests are POSTed to ${endpoint}\n`,
+  };
 }
 
 /** XML answers are text/xml (SOAP 1.1); an injected plain HTTP error is text/plain. */

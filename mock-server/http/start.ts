@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { getProfile, indexProfile, type ProfileIndex } from '../../src/profile/index.ts';
 import { type AccountConfig, CONTROL_PREFIX, type MockConfig } from '../config/schema.ts';
 import type { MockEngine } from '../engine/types.ts';
+import { mockInfo } from './control.ts';
 import { serviceDocuments } from './documents.ts';
 import { type ListenerInfo, MockTransport } from './server.ts';
 import { loadTls, type TlsMaterial } from './tls.ts';
@@ -61,11 +62,7 @@ export async function startWithEngine<E extends MockEngine>(
       logger,
       documents: serviceDocuments(index.profile),
       ...(tls ? { tls } : {}),
-      info: () => ({
-        profile: index.profile.id,
-        oiSiren: config.oiSiren,
-        accounts: config.accounts.map((a) => ({ login: a.login, siren: a.siren, name: a.name })),
-      }),
+      info: () => mockInfo(index, config),
     });
     listeners = await transport.start();
   } catch (e) {

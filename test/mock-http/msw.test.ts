@@ -1,10 +1,13 @@
 /** The msw 2 handlers: the same engine, documents and control API for a fake OI URL, without sockets. */
+import { http, passthrough } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mockHandlers } from '../../mock-server/index.ts';
+import { exampleTicket } from '../../src/rules/examples.ts';
 import { readMessage } from '../../src/soap/read.ts';
 import { MessageWriter } from '../../src/soap/write.ts';
-import { OcClient, soapClient } from './protocol.ts';
+import { startOc } from '../mock-engine/oc-server.ts';
+import { OcClient, oiAction, soapClient } from './protocol.ts';
 
 const BASE = 'https://oi.example.test';
 const TOKEN = 'msw-control-token-0123456789';
@@ -130,4 +133,47 @@ describe('mockHandlers()', () => {
       expect(msg.body.kind === 'fault' && msg.body.fault.faultstring).toMatch(named);
     },
   );
+
+  it("delivers pushes to the OC's own node:http endpoint once a passthrough handler lets them out (README)", async () => {
+    // The push goes through the fetch msw intercepts: with onUnhandledRequest 'error' it needs a handler.
+    const oc = await startOc();
+    const pushing = mockHandlers({
+      baseUrl: 'https://oi-push.example.test',
+      push: { url: oc.url, login: 'oi-push', password: 'push-secret', backoffMs: 20, maxRetries: 1 },
+    });
+    server.use(
+      ...pushing,
+      http.post(oc.url, () => passthrough()),
+    );
+    try {
+      const account = pushing.accounts[0]!;
+      const access = pushing.engine.inventory()[0]!;
+      const ticket = {
+        ...exampleTicket('oc.create', index),
+        technicalId: access.technicalId,
+        commercialId: access.commercialId,
+        serviceProviderID: account.siren,
+        supplierID: '343059564',
+      };
+      const created = await fetch(pushing.url, {
+        method: 'POST',
+        body: writer.createRequest(ticket, account),
+        headers: { 'content-type': 'text/xml' },
+      });
+      const key = /troubleTicketKey>([^<]+)</.exec(await created.text())?.[1];
+      expect(key).toBeDefined();
+      await pushing.engine.settle();
+      expect((await oiAction(pushing, key!, 'oi.takeInCharge')).status).toBe(200);
+      await pushing.engine.settle();
+      expect(oc.received.map((r) => [r.ticket.troubleTicketKey, r.login])).toEqual([[key, 'oi-push']]);
+      const deliveries = (await (await fetch(`${pushing.controlUrl}/deliveries`)).json()) as {
+        deliveries: { status: string }[];
+      };
+      expect(deliveries.deliveries.map((d) => d.status)).toEqual(['delivered']);
+    } finally {
+      server.resetHandlers();
+      await pushing.close();
+      await oc.close();
+    }
+  });
 });
