@@ -205,6 +205,11 @@ export class Engine implements MockEngine {
     return this.store.listTickets(query).map(publicTicket);
   }
 
+  countTickets(query: TicketQuery): number {
+    this.store.flush();
+    return this.store.countTickets(query);
+  }
+
   getTicket(
     key: string,
   ): { ticket: StoredTicket; history: HistoryEntry[]; deliveries: Delivery[] } | undefined {

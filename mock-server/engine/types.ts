@@ -171,6 +171,8 @@ export interface MockEngine {
   /** Answers one SOAP request (raw body bytes); never throws. */
   handleSoap(raw: Uint8Array, meta: { soapAction?: string; remote?: string }): Promise<SoapAnswer>;
   listTickets(query: TicketQuery): StoredTicket[];
+  /** How many tickets the query finds, whatever its limit and offset (paging). */
+  countTickets(query: TicketQuery): number;
   getTicket(
     key: string,
   ): { ticket: StoredTicket; history: HistoryEntry[]; deliveries: Delivery[] } | undefined;

@@ -301,7 +301,13 @@ export function createControlApi(options: ControlOptions): (req: ControlRequest)
           const text = q.get('q');
           if (text) query.text = text;
           const tickets = engine.listTickets(query);
-          return json(200, { tickets, count: tickets.length, limit: query.limit, offset: query.offset });
+          return json(200, {
+            tickets,
+            count: tickets.length,
+            total: engine.countTickets(query),
+            limit: query.limit,
+            offset: query.offset,
+          });
         },
       },
       {

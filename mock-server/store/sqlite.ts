@@ -212,6 +212,32 @@ const deliveryProgress = (d: NewDelivery) => [
 
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/** The WHERE clause of a ticket search (listing and counting share it) and its parameters. */
+function ticketCriteria(q: TicketQuery): { where: string; params: string[] } {
+  const where: string[] = [];
+  const params: string[] = [];
+  if (q.state) {
+    where.push('state = ?');
+    params.push(q.state);
+  }
+  if (q.ocSiren) {
+    where.push('oc_siren = ?');
+    params.push(q.ocSiren);
+  }
+  if (q.technicalId) {
+    where.push('technical_id = ?');
+    params.push(q.technicalId);
+  }
+  if (q.text) {
+    where.push(
+      "(ticket_key LIKE ? ESCAPE '\\' OR technical_id LIKE ? ESCAPE '\\' OR commercial_id LIKE ? ESCAPE '\\' OR fields LIKE ? ESCAPE '\\')",
+    );
+    const p = likePattern(q.text);
+    params.push(p, p, p, p);
+  }
+  return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+}
+
 /** A SQLite error on the database file, in plain words naming the file and the setting to change. */
 function databaseError(place: StorePlace, e: unknown): Error {
   const code = String((e as { code?: unknown }).code ?? '');
@@ -529,36 +555,28 @@ class SqliteTicketStore implements TicketStore {
   }
 
   listTickets(q: TicketQuery): TicketRecord[] {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (q.state) {
-      where.push('state = ?');
-      params.push(q.state);
-    }
-    if (q.ocSiren) {
-      where.push('oc_siren = ?');
-      params.push(q.ocSiren);
-    }
-    if (q.technicalId) {
-      where.push('technical_id = ?');
-      params.push(q.technicalId);
-    }
-    if (q.text) {
-      where.push(
-        "(ticket_key LIKE ? ESCAPE '\\' OR technical_id LIKE ? ESCAPE '\\' OR commercial_id LIKE ? ESCAPE '\\' OR fields LIKE ? ESCAPE '\\')",
-      );
-      const p = likePattern(q.text);
-      params.push(p, p, p, p);
-    }
+    const { where, params } = ticketCriteria(q);
     const limit = Math.min(Math.max(Math.trunc(q.limit ?? 100), 1), 1000);
     const offset = Math.max(Math.trunc(q.offset ?? 0), 0);
-    const sql = `SELECT * FROM tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ? OFFSET ?`;
+    const sql = `SELECT * FROM tickets ${where} ORDER BY id DESC LIMIT ? OFFSET ?`;
+    return (this.listStatement(sql).all(...params, limit, offset) as TicketRow[]).map(toTicket);
+  }
+
+  countTickets(q: TicketQuery = {}): number {
+    const { where, params } = ticketCriteria(q);
+    if (where === '') return this.s.countTickets.get() as number;
+    return this.listStatement(`SELECT COUNT(*) FROM tickets ${where}`)
+      .pluck()
+      .get(...params) as number;
+  }
+
+  private listStatement(sql: string): Database.Statement {
     let stmt = this.listStatements.get(sql);
     if (!stmt) {
       stmt = this.db.prepare(sql);
       this.listStatements.set(sql, stmt);
     }
-    return (stmt.all(...params, limit, offset) as TicketRow[]).map(toTicket);
+    return stmt;
   }
 
   openTickets(): TicketRecord[] {
@@ -567,10 +585,6 @@ class SqliteTicketStore implements TicketStore {
 
   pendingIntake(): TicketRecord[] {
     return (this.s.pendingIntake.all() as TicketRow[]).map(toTicket);
-  }
-
-  countTickets(): number {
-    return this.s.countTickets.get() as number;
   }
 
   addHistory(e: NewHistoryEntry): number {

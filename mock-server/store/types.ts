@@ -79,7 +79,8 @@ export interface TicketStore {
   openTickets(): TicketRecord[];
   /** Tickets whose intake checks have not run (the process stopped between the answer and the checks). */
   pendingIntake(): TicketRecord[];
-  countTickets(): number;
+  /** How many tickets a search finds, whatever its limit and offset (all of them without criteria). */
+  countTickets(query?: TicketQuery): number;
   addHistory(e: NewHistoryEntry): number;
   history(key: string): HistoryEntry[];
   addDelivery(d: NewDelivery): DeliveryRecord;

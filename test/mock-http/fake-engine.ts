@@ -47,6 +47,9 @@ export class FakeEngine implements MockEngine {
   listTickets(query: TicketQuery): StoredTicket[] {
     return [...this.tickets.values()].filter((t) => !query.state || t.state === query.state);
   }
+  countTickets(query: TicketQuery): number {
+    return this.listTickets(query).length;
+  }
   getTicket(
     key: string,
   ): { ticket: StoredTicket; history: HistoryEntry[]; deliveries: Delivery[] } | undefined {

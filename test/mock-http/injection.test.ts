@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startMock } from '../../mock-server/index.ts';
 import { readMessage } from '../../src/soap/read.ts';
 import { MessageWriter } from '../../src/soap/write.ts';
-import { controlTicket, inventoryAccess, type Mock, ocClientFor } from './protocol.ts';
+import { controlTicket, inventoryAccess, type Mock, ocClientFor, oiAction } from './protocol.ts';
 
 let mock: Mock;
 let writer: MessageWriter;
@@ -123,5 +123,28 @@ describe('ticket history through the control API', () => {
       await fetch(`${mock.controlUrl}/tickets?technicalId=${access.technicalId}`)
     ).json()) as { tickets: { troubleTicketKey: string }[] };
     expect(listed.tickets.map((t) => t.troubleTicketKey)).toEqual([created.key]);
+  });
+});
+
+describe('ticket search through the control API', () => {
+  it('gives the total a search finds beside the page it returns', async () => {
+    await fetch(`${mock.controlUrl}/reset`, { method: 'POST' });
+    const oc = await ocClientFor(mock);
+    const keys: string[] = [];
+    for (const n of [1, 2, 3])
+      keys.push((await oc.create(oc.actionValue('oc.create', null, 0, inventoryAccess(mock, n)))).key!);
+    await mock.engine.settle();
+    expect((await oiAction(mock, keys[0]!, 'oi.takeInCharge')).status).toBe(200);
+    const page = async (query: string) =>
+      (await (await fetch(`${mock.controlUrl}/tickets?${query}`)).json()) as {
+        tickets: { troubleTicketKey: string }[];
+        count: number;
+        total: number;
+      };
+    expect(await page('limit=1')).toMatchObject({ count: 1, total: 3 });
+    const queued = await page('state=QUEUED&limit=1&offset=1');
+    expect(queued).toMatchObject({ count: 1, total: 2 });
+    expect(queued.tickets.map((t) => t.troubleTicketKey)).toEqual([keys[1]]);
+    expect(await page('state=CLOSED')).toMatchObject({ count: 0, total: 0 });
   });
 });
