@@ -11,9 +11,11 @@ import {
   canonicalRun,
   conformance,
   implementationText,
+  isHarnessError,
   LEVEL_TITLE,
   ROLE_TEXT,
   runDurationMs,
+  stepNumber,
 } from './model.ts';
 
 const seconds = (ms: number | undefined) =>
@@ -74,12 +76,23 @@ function suite(run: RunResult, scenario: ScenarioResult, position: number): { xm
       cases.push(testcase(scenario, step, check, counts, i === 0 ? step.durationMs : 0));
     });
   }
-  if (scenario.error !== undefined) {
+  // Why the scenario stopped, unless a check already says it (the engine records it as a HARNESS
+  // error check of the step that stopped): counted once. A scenario skipped before its first step
+  // (a capability it needs is missing) is a skipped testcase, not an error.
+  const told = scenario.steps.some((st) =>
+    st.checks.some((c) => c.verdict === 'error' && (isHarnessError(c) || c.message === scenario.error)),
+  );
+  if (scenario.error !== undefined && !told) {
+    const skipped = scenario.verdict === 'skip';
     counts.tests++;
-    counts.errors++;
+    if (skipped) counts.skipped++;
+    else counts.errors++;
+    const msg = escapeAttr(scenario.error);
     cases.push(
-      `    <testcase classname="${escapeAttr(scenario.id)}" name="scenario error" time="0.000">\n` +
-        `      <error type="scenario" message="${escapeAttr(scenario.error)}">${escapeText(scenario.error)}</error>\n` +
+      `    <testcase classname="${escapeAttr(scenario.id)}" name="${skipped ? 'scenario skipped' : 'scenario error'}" time="0.000">\n` +
+        (skipped
+          ? `      <skipped message="${msg}"/>\n`
+          : `      <error type="scenario" message="${msg}">${escapeText(scenario.error)}</error>\n`) +
         '    </testcase>',
     );
   }
@@ -123,7 +136,7 @@ function testcase(
   counts: Counts,
   timeMs: number,
 ): string {
-  const name = `${step.index}. ${step.title} › ${check.title}`;
+  const name = `${stepNumber(step)}. ${step.title} › ${check.title}`;
   const open = `    <testcase classname="${escapeAttr(scenario.id)}" name="${escapeAttr(name)}" time="${seconds(timeMs)}"`;
   const body: string[] = [];
   const detail = describe(step, check);
@@ -153,10 +166,12 @@ function describe(step: StepResult, check: CheckResult): string {
   const where = [step.actor, step.transition, step.action].filter(Boolean).join(', ');
   return [
     check.message,
-    `rule: ${check.rule} (${check.clause}, [${check.basis}]${check.mandatory ? ', mandatory' : ', advisory'})`,
+    isHarnessError(check)
+      ? 'harness error: the scenario could not run to its end (not a protocol rule)'
+      : `rule: ${check.rule} (${check.clause}, [${check.basis}]${check.mandatory ? ', mandatory' : ', advisory'})`,
     ...(check.expected !== undefined ? [`expected: ${check.expected}`] : []),
     ...(check.actual !== undefined ? [`actual: ${check.actual}`] : []),
-    `step: ${step.index}. ${step.title} (${where})`,
+    `step: ${stepNumber(step)}. ${step.title} (${where})`,
   ].join('\n');
 }
 

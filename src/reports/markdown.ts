@@ -14,10 +14,12 @@ import {
   formatDuration,
   implementationText,
   isFailing,
+  isHarnessError,
   LEVEL_TITLE,
   percent,
   ROLE_TEXT,
   runDurationMs,
+  stepNumber,
   type Tally,
 } from './model.ts';
 
@@ -63,6 +65,9 @@ export function renderMarkdown(input: RunResult): string {
     row('mandatory, \\[spec\\]/\\[interop\\] rules', c.normative),
     row('mandatory, \\[decision\\] rules', c.decision),
     row('advisory (never fail the run)', c.advisory),
+    ...(c.harness.checks > 0
+      ? [row('harness errors (a scenario could not run to its end: no protocol rule)', c.harness)]
+      : []),
     '',
   );
   out.push('## Coverage', '', '| | exercised | passed | failed | not covered |', '|---|---:|---:|---:|---|');
@@ -93,7 +98,7 @@ export function renderMarkdown(input: RunResult): string {
     );
     for (const { scenario, step, check } of failed.slice(0, MAX_FAILED_ROWS)) {
       out.push(
-        `| ${mdCode(scenario.id)} | ${step.index}. ${mdCell(step.title)} | ${mdCell(check.title)}${check.verdict === 'error' ? ' (error)' : ''} | ${mdCode(check.rule)} | ${mdCell(check.clause)} | \\[${check.basis}\\] | ${check.mandatory ? 'yes' : 'no'} | ${mdCell(check.expected ?? '')} | ${mdCell(check.actual ?? check.message)} |`,
+        `| ${mdCode(scenario.id)} | ${stepNumber(step)}. ${mdCell(step.title)} | ${mdCell(check.title)}${check.verdict === 'error' ? ' (error)' : ''} | ${mdCode(check.rule)} | ${mdCell(check.clause)} | ${isHarnessError(check) ? 'harness error' : `\\[${check.basis}\\]`} | ${check.mandatory ? 'yes' : 'no'} | ${mdCell(check.expected ?? '')} | ${mdCell(check.actual ?? check.message)} |`,
       );
     }
     if (failed.length > MAX_FAILED_ROWS) {

@@ -3,25 +3,58 @@
  * conformance level (mandatory [spec]/[interop] rules apart from [decision] rules) and coverage
  * statuses. Renderers only format these.
  */
-import type {
-  CheckResult,
-  CoverageItem,
-  RunResult,
-  ScenarioResult,
-  StepResult,
-  Verdict,
+import {
+  type CheckResult,
+  type CoverageItem,
+  type Evidence,
+  HARNESS_RULE,
+  type RunResult,
+  redactPasswords,
+  type ScenarioResult,
+  type StepResult,
+  type Verdict,
 } from '../scenario/result.ts';
 
 /**
  * The run in report order: scenarios by id (the engine may finish them in any order when it runs
- * them in parallel), steps by index; checks and coverage items keep the engine's order.
+ * them in parallel), steps by index; checks and coverage items keep the engine's order. Passwords
+ * in the evidence are redacted (the engine already does; a run.json of an older version may not).
  */
 export function canonicalRun(run: RunResult): RunResult {
   const scenarios = [...run.scenarios]
     .sort((a, b) => compareIds(a.id, b.id))
-    .map((s) => ({ ...s, steps: [...s.steps].sort((a, b) => a.index - b.index) }));
+    .map((s) => ({
+      ...s,
+      steps: [...s.steps].sort((a, b) => a.index - b.index).map(redactedStep),
+    }));
   return { ...run, scenarios };
 }
+
+function redactedStep(step: StepResult): StepResult {
+  if (!step.checks.some((c) => c.evidence?.request !== undefined || c.evidence?.response !== undefined))
+    return step;
+  return {
+    ...step,
+    checks: step.checks.map((c) => (c.evidence ? { ...c, evidence: redacted(c.evidence) } : c)),
+  };
+}
+
+function redacted(e: Evidence): Evidence {
+  return {
+    ...e,
+    ...(e.request !== undefined ? { request: redactPasswords(e.request) } : {}),
+    ...(e.response !== undefined ? { response: redactPasswords(e.response) } : {}),
+  };
+}
+
+/**
+ * The step's number as the user reads it everywhere (console, reports): 1-based, the scenario's
+ * steps as written (setup steps of generated scenarios included). `index` is 0-based.
+ */
+export const stepNumber = (step: Pick<StepResult, 'index'>) => step.index + 1;
+
+/** A check recording that the scenario could not run to its end: no protocol rule, no basis. */
+export const isHarnessError = (check: Pick<CheckResult, 'rule'>) => check.rule === HARNESS_RULE;
 
 /** Code-unit order with digit runs compared as numbers, so `T2` < `T10` on every machine. */
 export function compareIds(a: string, b: string): number {
@@ -103,6 +136,8 @@ export interface Conformance {
   decision: Tally;
   /** Checks that never fail the run (warnings, information). */
   advisory: Tally;
+  /** Harness errors (a scenario that could not run to its end): no protocol rule, counted apart. */
+  harness: Tally;
   /** Scenarios that could not run to their end. */
   scenarioErrors: number;
 }
@@ -123,8 +158,18 @@ export function conformance(run: RunResult): Conformance {
   const normative = emptyTally();
   const decision = emptyTally();
   const advisory = emptyTally();
+  const harness = emptyTally();
   for (const { check } of allChecks(run)) {
-    add(!check.mandatory ? advisory : check.basis === 'decision' ? decision : normative, check.verdict);
+    add(
+      isHarnessError(check)
+        ? harness
+        : !check.mandatory
+          ? advisory
+          : check.basis === 'decision'
+            ? decision
+            : normative,
+      check.verdict,
+    );
   }
   const scenarioErrors = realScenarios(run).filter(
     (s) => s.error !== undefined || s.verdict === 'error',
@@ -148,7 +193,7 @@ export function conformance(run: RunResult): Conformance {
     level = 'conformant';
     statement = 'Every mandatory check passed, [spec]/[interop] and [decision] rules alike.';
   }
-  return { level, statement, normative, decision, advisory, scenarioErrors };
+  return { level, statement, normative, decision, advisory, harness, scenarioErrors };
 }
 
 export function plural(n: number, word: string): string {

@@ -13,8 +13,8 @@ const count = z.number().int().nonnegative();
 
 const evidence = z
   .strictObject({
-    request: z.string().optional().describe('Raw XML as sent.'),
-    response: z.string().optional().describe('Raw XML as received.'),
+    request: z.string().optional().describe('Raw XML as sent, Password elements redacted.'),
+    response: z.string().optional().describe('Raw XML as received, Password elements redacted.'),
     httpStatus: z.number().int().optional().describe('HTTP status of the response, when there was one.'),
     durationMs: nonNegative.optional(),
     highlight: z
@@ -46,7 +46,9 @@ const check = z.strictObject({
 });
 
 const step = z.strictObject({
-  index: count,
+  index: count.describe(
+    'Position of the step in the scenario, 0-based (setup steps included); reports show it as step index + 1.',
+  ),
   kind: z.string().describe('e.g. oc.create, oi.takeInCharge, get, raw, wait.'),
   title: z.string(),
   actor: z.enum(['OC', 'OI', 'harness']),

@@ -19,7 +19,7 @@ import type { OcAccount, RunEnv } from './environment.ts';
 import { checkExpectations, flatten, type Observed, observedFrom } from './expect.ts';
 import { controlCall, type Exchange } from './http.ts';
 import { CheckSink, judgeAnswer, judgeMessage, lenientIndex } from './judge.ts';
-import type { ScenarioResult, StepResult, Verdict } from './result.ts';
+import { HARNESS_RULE, type ScenarioResult, type StepResult, type Verdict } from './result.ts';
 import { shortActionName } from './rulebook.ts';
 import type { CredentialChoice, Expect, FieldValues, Scenario, Step } from './schema.ts';
 import { interpolateDeep, type Scope, VariableError } from './vars.ts';
@@ -105,7 +105,7 @@ export async function executeScenario(s: Scenario, env: RunEnv): Promise<Scenari
       } catch {
         /* keep the generic description */
       }
-      sink.add({ rule: 'HARNESS', title: 'le scénario s exécute', verdict: 'error', message: error });
+      sink.add({ rule: HARNESS_RULE, title: 'le scénario s exécute', verdict: 'error', message: error });
     }
     const result: StepResult = {
       index: i,

@@ -16,7 +16,7 @@ import { parameterValues, parseMediaType } from '../soap/media-type.ts';
 import type { DecodedMessage } from '../soap/model.ts';
 import { readMessage } from '../soap/read.ts';
 import type { Exchange } from './http.ts';
-import type { CheckResult, Evidence, Verdict } from './result.ts';
+import { type CheckResult, type Evidence, redactPasswords, type Verdict } from './result.ts';
 import type { Rulebook } from './rulebook.ts';
 
 /** Findings that other checks already report (namespaces, schema, fault structure). */
@@ -66,14 +66,17 @@ interface BoundedXml {
 }
 const boundedXml = new WeakMap<Exchange, BoundedXml>();
 
-/** The exchange's XML as kept in evidence (computed once per exchange, again if it changed). */
+/**
+ * The exchange's XML as kept in evidence, passwords redacted (computed once per exchange, again if
+ * it changed). What was sent is left as it was.
+ */
 function xmlOf(x: Exchange): BoundedXml {
   let b = boundedXml.get(x);
   if (!b || b.of[0] !== x.request || b.of[1] !== x.response) {
     b = {
       of: [x.request, x.response],
-      request: boundedEvidence(x.request),
-      ...(x.response !== undefined ? { response: boundedEvidence(x.response) } : {}),
+      request: boundedEvidence(redactPasswords(x.request)),
+      ...(x.response !== undefined ? { response: boundedEvidence(redactPasswords(x.response)) } : {}),
     };
     boundedXml.set(x, b);
   }

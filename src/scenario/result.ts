@@ -14,8 +14,45 @@ export type RunResultVersion = (typeof RUN_RESULT_VERSIONS)[number];
 
 export type Verdict = 'pass' | 'fail' | 'skip' | 'error';
 
+/**
+ * The rule of the check a scenario records when it cannot run to its end: an error of the harness
+ * (or of the environment), not a protocol rule the implementation under test broke.
+ */
+export const HARNESS_RULE = 'HARNESS';
+
+/** What the text of every Password element becomes in the evidence. */
+export const REDACTED = '********';
+
+const PASSWORD_OPEN = /<(?:[A-Za-z_][\w.-]*:)?Password(?:\s[^>]*)?>/g;
+const PASSWORD_CLOSE = /<\/(?:[A-Za-z_][\w.-]*:)?Password\s*>/g;
+
+/**
+ * The XML with the content of every Password element (the SOAP header's, whatever its prefix)
+ * replaced by {@link REDACTED}: evidence is filed with partners, a password never is. The element
+ * stays, so the XML stays well-formed; CDATA or markup inside it goes too. An element left open
+ * (a cut or malformed message) loses its text up to the next markup.
+ */
+export function redactPasswords(xml: string): string {
+  if (!xml.includes('Password')) return xml;
+  let out = '';
+  let from = 0;
+  PASSWORD_OPEN.lastIndex = 0;
+  for (let m = PASSWORD_OPEN.exec(xml); m; m = PASSWORD_OPEN.exec(xml)) {
+    if (m[0].endsWith('/>')) continue;
+    const start = m.index + m[0].length;
+    PASSWORD_CLOSE.lastIndex = start;
+    const close = PASSWORD_CLOSE.exec(xml);
+    const lt = xml.indexOf('<', start);
+    const end = close ? close.index : lt < 0 ? xml.length : lt;
+    out += `${xml.slice(from, start)}${end > start ? REDACTED : ''}`;
+    from = end;
+    PASSWORD_OPEN.lastIndex = end;
+  }
+  return out + xml.slice(from);
+}
+
 export interface Evidence {
-  /** Raw XML as sent and as received. */
+  /** Raw XML as sent and as received, the text of every Password element redacted. */
   request?: string;
   response?: string;
   /** HTTP status of the response, when there was one. */
@@ -47,6 +84,10 @@ export interface CheckResult {
 }
 
 export interface StepResult {
+  /**
+   * Position of the step in the scenario as written, 0-based (the setup steps of a generated
+   * scenario included). Shown to the user as `index + 1` everywhere (console, reports, errors).
+   */
   index: number;
   /** e.g. `oc.create`, `oi.takeInCharge`, `get`, `raw`, `wait`. */
   kind: string;

@@ -137,6 +137,42 @@ describe('JUnit XML', () => {
     expect(c?.error?.['@_message']).toMatch(/^timed out after 5000 ms/);
   });
 
+  it('counts a scenario that could not run once: its HARNESS check, no extra testcase', () => {
+    const run = structuredClone(fullRun) as RunResult;
+    const s = run.scenarios[0]!;
+    const long = `step 1 (scenarios/full.yaml:7): internal error: ${'x'.repeat(10_000)}`;
+    delete s.bookkeeping;
+    s.error = long;
+    s.verdict = 'error';
+    s.steps[0]!.index = 0;
+    // The engine bounds the check's message, not the scenario's error: the two texts differ.
+    s.steps[0]!.checks = [
+      { ...s.steps[0]!.checks[0]!, rule: 'HARNESS', verdict: 'error', message: long.slice(0, 4096) },
+    ];
+    const xml = renderJunit(run);
+    expect(junitErrors(xml)).toEqual([]);
+    const { suites, root } = readJunit(xml);
+    const cases = allCases(suites);
+    expect(cases.map((c) => c['@_name'])).toEqual(['1. Création › returnCode 1']);
+    expect(cases[0]!.error?.['#text']).toContain('harness error: the scenario could not run to its end');
+    expect([root['@_tests'], root['@_errors'], root['@_failures']]).toEqual(['1', '1', '0']);
+  });
+
+  it('shows a scenario skipped before its first step as a skipped testcase, not an error', () => {
+    const run = structuredClone(fullRun) as RunResult;
+    const s = run.scenarios[0]!;
+    Object.assign(s, { verdict: 'skip', steps: [], error: 'skipped: needs other-oc' });
+    const xml = renderJunit(run);
+    expect(junitErrors(xml)).toEqual([]);
+    const { suites, root } = readJunit(xml);
+    const [c, ...rest] = allCases(suites);
+    expect(rest).toEqual([]);
+    expect(c!['@_name']).toBe('scenario skipped');
+    expect(c!.skipped?.['@_message']).toBe('skipped: needs other-oc');
+    expect(c!.error).toBeUndefined();
+    expect(root['@_errors']).toBe('0');
+  });
+
   it('keeps evidence holding "]]>" and control characters well-formed, and reads it back intact', () => {
     const run = structuredClone(fullRun) as RunResult;
     const check = run.scenarios[0]!.steps[0]!.checks[0]!;

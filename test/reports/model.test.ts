@@ -70,6 +70,16 @@ describe('conformance level', () => {
     expect(conformance(runWith([{}], 'timed out')).level).toBe('not-assessed');
   });
 
+  it('counts a harness error apart from every protocol rule: the run is incomplete, not non-conformant', () => {
+    const c = conformance(
+      runWith([{}, { rule: 'HARNESS', basis: 'decision', verdict: 'error' }], 'step 2: unknown variable'),
+    );
+    expect(c.harness).toEqual({ checks: 1, passed: 0, failed: 0, errors: 1, skipped: 0 });
+    expect(c.decision.checks).toBe(0);
+    expect(c.normative).toEqual({ checks: 1, passed: 1, failed: 0, errors: 0, skipped: 0 });
+    expect(c.level).toBe('not-assessed');
+  });
+
   it('counts the sample run per basis', () => {
     const c = conformance(loadSample());
     expect(c.normative).toEqual({ checks: 26, passed: 24, failed: 1, errors: 0, skipped: 1 });

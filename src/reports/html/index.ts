@@ -28,6 +28,7 @@ import {
   formatDuration,
   implementationText,
   isFailing,
+  isHarnessError,
   LEVEL_TITLE,
   percent,
   plural,
@@ -35,6 +36,7 @@ import {
   realScenarios,
   runDurationMs,
   sortedUnique,
+  stepNumber,
   type Tally,
 } from '../model.ts';
 import { CSS, JS } from './assets.ts';
@@ -53,6 +55,19 @@ const CSP = `default-src 'none'; style-src 'sha256-${sha256(CSS)}'; script-src '
 
 const badge = (v: string) => `<span class="b ${a(v)}">${h(v.toUpperCase())}</span>`;
 const basisTag = (b: string) => `<span class="basis ${a(b)}">[${h(b)}]</span>`;
+/** A harness error rests on no protocol basis: it says what it is. */
+const checkBasis = (c: CheckResult) =>
+  isHarnessError(c) ? '<span class="mute">harness error</span>' : basisTag(c.basis);
+
+/** Scenarios that could not run to their end: errors of the harness or its environment, no rule. */
+function harnessCard(c: Conformance): string {
+  const n = c.harness.errors;
+  return (
+    `<div class="card bad"><h3>Harness errors</h3>` +
+    `<div><strong>${plural(n, 'scenario')}</strong> could not run to the end</div>` +
+    '<div class="mute">Not a protocol rule: the harness or its environment failed (see each scenario), so the run is incomplete.</div></div>'
+  );
+}
 
 export function renderHtml(input: RunResult, options: HtmlOptions = {}): string {
   const run = canonicalRun(input);
@@ -115,6 +130,7 @@ function header(run: RunResult, c: Conformance): string {
 ${card('Mandatory [spec]/[interop] rules', c.normative, 'Rules of the supplier specification and the public Interop schemas.')}
 ${card('Mandatory [decision] rules', c.decision, 'Choices of this project where nothing public exists (profile settings).')}
 ${card('Advisory checks', c.advisory, 'Warnings: reported, never fail the run.', true)}
+${c.harness.checks > 0 ? harnessCard(c) : ''}
 </div>
 </header>
 <section>
@@ -140,8 +156,8 @@ function failedIndex(run: RunResult): string {
   const rows = failed.map(
     ({ scenario, step, check, anchor }) =>
       `<tr><td>${badge(check.verdict)}${check.mandatory ? '' : ' <span class="mute">advisory</span>'}</td>` +
-      `<td><a href="#${a(anchor)}">${h(check.title)}</a><div class="mute"><code>${h(scenario.id)}</code> · step ${step.index}</div></td>` +
-      `<td><code>${h(check.rule)}</code></td><td>${h(check.clause)}</td><td>${basisTag(check.basis)}</td>` +
+      `<td><a href="#${a(anchor)}">${h(check.title)}</a><div class="mute"><code>${h(scenario.id)}</code> · step ${stepNumber(step)}</div></td>` +
+      `<td><code>${h(check.rule)}</code></td><td>${h(check.clause)}</td><td>${checkBasis(check)}</td>` +
       `<td>${h(check.expected ?? '')}</td><td>${h(check.actual ?? '')}</td></tr>`,
   );
   return `<section><h2>Failed checks (${failed.length})</h2>
@@ -293,14 +309,14 @@ function stepHtml(step: StepResult, pos: number): string {
     checkRows(check, checkAnchor(pos, step.index, ci), byCheck.get(check)),
   );
   return `<div class="step v-${a(step.verdict)}" data-v="${a(step.verdict)}">
-<h4>Step ${step.index} · ${what} — ${h(step.title)} ${badge(step.verdict)} <span class="mute">${h(formatDuration(step.durationMs))}</span></h4>
+<h4>Step ${stepNumber(step)} · ${what} — ${h(step.title)} ${badge(step.verdict)} <span class="mute">${h(formatDuration(step.durationMs))}</span></h4>
 ${rows.length ? `<table><tr><th>verdict</th><th>check</th><th>rule</th><th>clause</th><th>basis</th><th>message</th></tr>\n${rows.join('\n')}\n</table>` : '<p class="mute">No check.</p>'}
 ${exchanges.join('\n')}
 </div>`;
 }
 
 function checkRows(check: CheckResult, anchor: string, exchange: Exchange | undefined): string {
-  const row = `<tr class="ck v-${a(check.verdict)}" id="${a(anchor)}" data-v="${a(check.verdict)}" data-r="${a(check.rule)}"><td>${badge(check.verdict)}</td><td>${h(check.title)}${check.mandatory ? '' : ' <span class="mute">(advisory)</span>'}</td><td><code>${h(check.rule)}</code></td><td>${h(check.clause)}</td><td>${basisTag(check.basis)}</td><td>${h(check.message)}</td></tr>`;
+  const row = `<tr class="ck v-${a(check.verdict)}" id="${a(anchor)}" data-v="${a(check.verdict)}" data-r="${a(check.rule)}"><td>${badge(check.verdict)}</td><td>${h(check.title)}${check.mandatory ? '' : ' <span class="mute">(advisory)</span>'}</td><td><code>${h(check.rule)}</code></td><td>${h(check.clause)}</td><td>${checkBasis(check)}</td><td>${h(check.message)}</td></tr>`;
   if (!isFailing(check.verdict)) return row;
   const dd = (label: string, value: string | undefined) =>
     value === undefined ? '' : `<dt>${label}</dt><dd>${h(value)}</dd>`;
@@ -315,7 +331,7 @@ function checkRows(check: CheckResult, anchor: string, exchange: Exchange | unde
       ? `<dt>Offending element</dt><dd><code>${h(hl)}</code></dd>`
       : '';
   return `${row}
-<tr class="fd"><td colspan="6"><dl class="meta"><dt>Rule</dt><dd><code>${h(check.rule)}</code> · ${h(check.clause)} · ${basisTag(check.basis)} · ${check.mandatory ? 'mandatory' : 'advisory'}${check.severity ? ` · ${h(check.severity)}` : ''}</dd>${dd('Expected', check.expected)}${dd('Actual', check.actual)}${evidence}</dl></td></tr>`;
+<tr class="fd"><td colspan="6"><dl class="meta"><dt>Rule</dt><dd>${isHarnessError(check) ? `<code>${h(check.rule)}</code> · harness error: the scenario could not run to its end, no protocol rule was judged` : `<code>${h(check.rule)}</code> · ${h(check.clause)} · ${basisTag(check.basis)} · ${check.mandatory ? 'mandatory' : 'advisory'}${check.severity ? ` · ${h(check.severity)}` : ''}`}</dd>${dd('Expected', check.expected)}${dd('Actual', check.actual)}${evidence}</dl></td></tr>`;
 }
 
 function exchangeHtml(x: Exchange, i: number): string {
