@@ -53,9 +53,12 @@ export function parseCsv(text: string): string[][] {
   let row: string[] = [];
   let field = '';
   let quoted = false;
+  let line = 1;
+  let quoteLine = 0;
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   for (; i < text.length; i++) {
     const c = text[i]!;
+    if (c === '\n') line++;
     if (quoted) {
       if (c === '"') {
         if (text[i + 1] === '"') {
@@ -63,8 +66,10 @@ export function parseCsv(text: string): string[][] {
           i++;
         } else quoted = false;
       } else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
+    } else if (c === '"' && field === '') {
+      quoted = true;
+      quoteLine = line;
+    } else if (c === ',') {
       row.push(field);
       field = '';
     } else if (c === '\n' || c === '\r') {
@@ -75,7 +80,8 @@ export function parseCsv(text: string): string[][] {
       field = '';
     } else field += c;
   }
-  if (quoted) throw new Error('inventory CSV: a quoted field is not closed');
+  if (quoted)
+    throw new Error(`line ${quoteLine}: a quoted field opened on this line is not closed (missing ")`);
   if (field !== '' || row.length > 0) {
     row.push(field);
     rows.push(row);
@@ -87,7 +93,13 @@ const COLUMNS = ['technicalId', 'commercialId', 'offerId', 'address'] as const;
 
 /** Reads inventory CSV text; errors name the line and the column. */
 export function inventoryFromCsv(text: string, source = 'inventory CSV'): InventoryEntry[] {
-  const [header, ...rows] = parseCsv(text);
+  let records: string[][];
+  try {
+    records = parseCsv(text);
+  } catch (e) {
+    throw new Error(`${source}: ${(e as Error).message}`);
+  }
+  const [header, ...rows] = records;
   if (!header) throw new Error(`${source}: empty file, expected a header line naming technicalId`);
   const names = header.map((h) => h.trim());
   const col = new Map(names.map((n, i) => [n, i]));

@@ -3,15 +3,20 @@
  * both roles, against the embedded implementations or a real one, prints progress and coverage,
  * writes the reports, and exits 0 only when every mandatory check passed.
  */
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
 import { defaultIndex } from '../profile/index.ts';
 import type { Prompt } from '../scenario/environment.ts';
 import {
+  checkTargetOptions,
   coverageLines,
+  FilterError,
   filterScenarios,
   formatProblem,
+  grepPattern,
   loadCatalogue,
   type RunResult,
   runCatalogue,
@@ -140,13 +145,32 @@ function int(v: string | undefined, name: string, min: number, max: number): num
   return Number(v);
 }
 
-function pem(file: string | undefined, name: string): string | undefined {
-  if (file === undefined) return undefined;
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+
+/**
+ * A PEM file of --ca, --cert or --key, read and parsed now: a file that is not what the option
+ * needs is a usage error naming the option and the file, not an error in every scenario.
+ */
+function pem(file: string, name: 'ca' | 'cert' | 'key'): string {
+  let text: string;
   try {
-    return readFileSync(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UsageError(`--${name} ${file}: ${(e as Error).message}`);
+    throw new UsageError(`--${name} ${file}: cannot read the file: ${(e as Error).message}`);
   }
+  const what = name === 'key' ? 'a PEM private key' : 'a PEM certificate (-----BEGIN CERTIFICATE-----)';
+  const blocks = [...text.matchAll(PEM_BLOCK)];
+  const certs = blocks.filter((b) => b[1] === 'CERTIFICATE').map((b) => b[0]);
+  try {
+    if (name === 'key') createPrivateKey(text);
+    else {
+      if (certs.length === 0) throw new Error('no certificate block found');
+      for (const c of name === 'ca' ? certs : certs.slice(0, 1)) new X509Certificate(c);
+    }
+  } catch (e) {
+    throw new UsageError(`--${name} ${file}: not ${what}: ${(e as Error).message}`);
+  }
+  return text;
 }
 
 function stdinPrompt(io: CliIo): Prompt {
@@ -210,15 +234,38 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
       throw new UsageError(
         '--inventory lists the accesses of an OI under test: it goes with --role oc --target <OI URL>',
       );
+    if (values['control-url'] !== undefined && !(values.target && role === 'oc'))
+      throw new UsageError(
+        '--control-url is the control API of an OI under test that is the sav-ftth mock: it goes with --role oc --target <OI URL>',
+      );
+    if (values['control-token'] !== undefined && values['control-url'] === undefined)
+      throw new UsageError('--control-token is the bearer token of --control-url: give --control-url too');
+    if (values.grep !== undefined) {
+      try {
+        grepPattern(values.grep);
+      } catch (e) {
+        if (e instanceof FilterError) throw new UsageError(e.message);
+        throw e;
+      }
+    }
     concurrency = int(values.concurrency, 'concurrency', 1, 64) ?? (values.interactive ? 1 : 4);
-    const tls = {
-      ...(values.ca ? { ca: pem(values.ca, 'ca')! } : {}),
-      ...(values.cert ? { cert: pem(values.cert, 'cert')! } : {}),
-      ...(values.key ? { key: pem(values.key, 'key')! } : {}),
-      ...(values.insecure ? { insecure: true } : {}),
-    };
     if ((values.cert === undefined) !== (values.key === undefined))
       throw new UsageError('--cert and --key go together');
+    const tls = {
+      ...(values.ca ? { ca: pem(values.ca, 'ca') } : {}),
+      ...(values.cert ? { cert: pem(values.cert, 'cert') } : {}),
+      ...(values.key ? { key: pem(values.key, 'key') } : {}),
+      ...(values.insecure ? { insecure: true } : {}),
+    };
+    if (tls.cert && tls.key) {
+      try {
+        createSecureContext({ cert: tls.cert, key: tls.key });
+      } catch (e) {
+        throw new UsageError(
+          `--cert ${values.cert} and --key ${values.key} do not make a client certificate: ${(e as Error).message}`,
+        );
+      }
+    }
     const pushTimeout = int(values['push-timeout'], 'push-timeout', 1, 3_600_000);
     const timeout = int(values.timeout, 'timeout', 1, 3_600_000);
     const port = int(values['callback-port'], 'callback-port', 0, 65535);
@@ -259,8 +306,10 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
       announce: (line) => io.err(line),
       ...extra.target,
     };
+    // Credentials and SIRENs, before listing or starting anything (their warnings come at setup).
+    for (const role of roles) checkTargetOptions(index, { ...target, role });
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof TargetError) {
       io.err(`sav-ftth run: ${e.message}`);
       return 2;
     }
@@ -298,7 +347,29 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
 
   const tty = extra.tty ?? (!!process.stderr.isTTY && process.env.CI !== 'true' && process.env.CI !== '1');
   const progress = tty ? ttyProgress(process.stderr) : undefined;
-  const hooks: RunHooks = progress ?? plainProgress((l) => io.err(l));
+  const shown: RunHooks = progress ?? plainProgress((l) => io.err(l));
+  const where = { role: undefined as string | undefined, done: 0, total: 0 };
+  const hooks: RunHooks = {
+    onStart: (role, total) => {
+      Object.assign(where, { role, done: 0, total });
+      shown.onStart?.(role, total);
+    },
+    onScenario: (role, r, done, total) => {
+      where.done = done;
+      shown.onScenario?.(role, r, done, total);
+    },
+  };
+  // Ctrl+C: say what was cut short; a partial run is no conformance result, so no report is written.
+  const onInterrupt = () => {
+    progress?.done();
+    const i = where.role ? roles.indexOf(where.role as 'oc' | 'oi') : -1;
+    const notRun = roles.slice(i + 1);
+    io.err(
+      `sav-ftth run: interrupted (Ctrl+C) ${where.role ? `in role ${where.role} after ${where.done} of ${where.total} scenarios` : 'before the first scenario'}${notRun.length ? `; role ${notRun.join(', ')} not run` : ''}. No report written (a partial run is not a conformance result): ${progress ? 'the failed scenarios so far are listed above' : 'the finished scenarios are the lines above'}.`,
+    );
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
   let runs: RunResult[];
   try {
     const { role: _role, ...rest } = target;
@@ -311,6 +382,8 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
       return 2;
     }
     throw e;
+  } finally {
+    process.off('SIGINT', onInterrupt);
   }
   progress?.done();
 

@@ -133,7 +133,9 @@ export async function validateCommand(argv: string[], io: CliIo): Promise<number
       raw = await readFile(file);
     } catch (e) {
       unreadableFile = true;
-      const message = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      const err = e as NodeJS.ErrnoException;
+      // "ENOENT: no such file or directory, open 'x.xml'" → "ENOENT: no such file or directory"
+      const message = err.code ? err.message.replace(/, [a-z]+ '.*'$/, '') : err.message;
       io.err(`${file}: cannot read file: ${message}`);
       reports.push({
         file,
@@ -148,10 +150,17 @@ export async function validateCommand(argv: string[], io: CliIo): Promise<number
   else for (const r of reports) if (r.error?.kind !== 'UNREADABLE_FILE') printReport(r, options, io);
   const counts = { error: 0, warning: 0, info: 0 };
   for (const r of reports) for (const f of r.findings) counts[f.severity]++;
-  const failed = reports.filter((r) => r.error || r.findings.some((f) => f.severity === 'error')).length;
+  const unreadable = reports.filter((r) => r.error?.kind === 'UNREADABLE_FILE');
+  const checked = reports.filter((r) => r.error?.kind !== 'UNREADABLE_FILE');
+  const failed = checked.filter((r) => r.error || r.findings.some((f) => f.severity === 'error')).length;
   if (!options.json) {
+    const notRead = unreadable.length
+      ? `${unreadable.length} file(s) could not be read: ${unreadable.map((r) => r.file).join(', ')}`
+      : '';
     io.out(
-      `${reports.length} file(s) checked: ${failed} with errors; ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info(s)`,
+      checked.length === 0
+        ? `no file checked: ${notRead}`
+        : `${checked.length} file(s) checked: ${failed} with errors; ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info(s)${notRead ? `; ${notRead}` : ''}`,
     );
   }
   if (unreadableFile) return 2;

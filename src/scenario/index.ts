@@ -16,7 +16,7 @@ export { DEFAULT_SCENARIO_DIR, formatProblem, loadScenarios, ScenarioLoadError }
 export type { RunResult } from './result.ts';
 export { coverageLines, type RunHooks } from './runner.ts';
 export type { Scenario, Step } from './schema.ts';
-export { TargetError, type TargetOptions } from './targets.ts';
+export { checkTargetOptions, TargetError, type TargetOptions } from './targets.ts';
 
 export interface CatalogueOptions {
   /** Files or directories of YAML scenarios; default: the shipped catalogue. */
@@ -43,12 +43,29 @@ export interface Filter {
   grep?: string;
 }
 
+/** A `--grep` that cannot be used: an invalid /regex/flags. */
+export class FilterError extends Error {
+  override readonly name = 'FilterError';
+}
+
+/** The regular expression of a `/regex/flags` grep, undefined for a plain substring; throws FilterError. */
+export function grepPattern(grep: string): RegExp | undefined {
+  const m = /^\/(.*)\/([a-z]*)$/.exec(grep);
+  if (!m) return undefined;
+  try {
+    return new RegExp(m[1]!, m[2]);
+  } catch (e) {
+    throw new FilterError(
+      `--grep "${grep}" is not a valid /regex/flags (${(e as Error).message}); without the slashes it matches as plain text`,
+    );
+  }
+}
+
 export function filterScenarios(list: Scenario[], f: Filter): Scenario[] {
   let out = list;
   if (f.tags?.length) out = out.filter((s) => s.tags.some((t) => f.tags!.includes(t)));
   if (f.grep) {
-    const m = /^\/(.*)\/([a-z]*)$/.exec(f.grep);
-    const re = m ? new RegExp(m[1]!, m[2]) : undefined;
+    const re = grepPattern(f.grep);
     const needle = f.grep.toLowerCase();
     out = out.filter((s) =>
       re ? re.test(s.id) || re.test(s.title) : `${s.id} ${s.title}`.toLowerCase().includes(needle),

@@ -30,7 +30,7 @@ export function plainProgress(write: (line: string) => void): RunHooks {
   return {
     onStart: (role, total) => write(`role ${role}: ${total} scenarios`),
     onScenario: (role, r, done, total) => {
-      const why = r.verdict === 'fail' ? firstFailure(r) : r.error ? ` — ${consoleSafe(r.error)}` : '';
+      const why = r.verdict === 'fail' || r.verdict === 'error' ? rootCause(r) : '';
       write(
         `${MARK[r.verdict].padEnd(5)} [${role}] ${String(done).padStart(String(total).length)}/${total} ${r.id} (${Math.round(r.durationMs)} ms)${why}`,
       );
@@ -38,12 +38,21 @@ export function plainProgress(write: (line: string) => void): RunHooks {
   };
 }
 
-function firstFailure(r: ScenarioResult): string {
+/**
+ * Why a scenario failed, root cause first: its first failed check; when the scenario then stopped on
+ * an error (often a knock-on one: "the ticket has no key: its create step failed"), that error after it.
+ */
+function rootCause(r: ScenarioResult): string {
   for (const s of r.steps) {
-    const c = s.checks.find((x) => x.verdict === 'fail' || x.verdict === 'error');
-    if (c) return ` — step ${s.index + 1} ${c.rule}: ${consoleSafe(c.message.slice(0, 160))}`;
+    // The check recording the scenario's own error (rule HARNESS) is shown last, as the error.
+    const c = s.checks.find(
+      (x) => (x.verdict === 'fail' || x.verdict === 'error') && !(r.error && x.rule === 'HARNESS'),
+    );
+    if (!c) continue;
+    const first = `step ${s.index + 1} ${c.rule}: ${consoleSafe(c.message.slice(0, 160))}`;
+    return ` — ${first}${r.error ? `; then ${consoleSafe(r.error)}` : ''}`;
   }
-  return '';
+  return r.error ? ` — ${consoleSafe(r.error)}` : '';
 }
 
 /** One line rewritten in place on a terminal (stderr); failures are kept as plain lines above it. */
@@ -62,9 +71,7 @@ export function ttyProgress(stream: NodeJS.WriteStream): RunHooks & { done(): vo
     onScenario: (role, r, done, total) => {
       counts[r.verdict]++;
       if (r.verdict === 'fail' || r.verdict === 'error') {
-        stream.write(
-          `\r\x1b[2K${MARK[r.verdict]} [${role}] ${r.id}${r.verdict === 'fail' ? firstFailure(r) : ` — ${consoleSafe(r.error ?? '')}`}\n`,
-        );
+        stream.write(`\r\x1b[2K${MARK[r.verdict]} [${role}] ${r.id}${rootCause(r)}\n`);
       }
       const bad = counts.fail + counts.error;
       line(

@@ -14,7 +14,7 @@
  */
 import { startMock } from '../../mock-server/index.ts';
 import type { ProfileIndex } from '../profile/index.ts';
-import { sirenFrom } from '../rules/index.ts';
+import { isSirenShape, luhnValid, sirenFrom } from '../rules/index.ts';
 import type { Credentials } from '../soap/model.ts';
 import { MessageWriter } from '../soap/write.ts';
 import { ACCESS_FIELDS, AccessPool, inventoryFile, inventoryFromControl } from './access-pool.ts';
@@ -100,8 +100,56 @@ function required(o: TargetOptions, keys: (keyof TargetOptions)[], why: string):
 }
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
+/**
+ * What can be checked before anything starts: the credentials a target needs and the SIRENs given.
+ * Throws TargetError naming the option; returns warnings (a SIREN whose Luhn key is wrong, accepted
+ * when the profile's strictSirenKey is off, as the rules and the mock accept it).
+ */
+export function checkTargetOptions(index: ProfileIndex, o: TargetOptions): string[] {
+  if (o.target && o.role === 'oc')
+    required(o, ['login', 'password', 'ocSiren', 'oiSiren'], '--role oc --target');
+  if (o.target && o.role === 'oi') required(o, ['login', 'password', 'ocSiren'], '--role oi --target');
+  const warnings: string[] = [];
+  for (const key of ['ocSiren', 'oiSiren', 'otherOcSiren'] as const) {
+    const v = o[key];
+    if (v === undefined) continue;
+    if (!isSirenShape(v))
+      throw new TargetError(`--${kebab(key)} "${v}" is not a SIREN: 9 digits expected (§1)`);
+    if (!luhnValid(v)) {
+      const why = `--${kebab(key)} "${v}": the SIREN's check digit (Luhn key, §1) is wrong`;
+      const clause = index.profile.settingsBasis.strictSirenKey.clause;
+      if (index.settings.strictSirenKey) throw new TargetError(`${why} (strictSirenKey is on, ${clause})`);
+      warnings.push(`warning: ${why}; accepted, as the profile accepts it (strictSirenKey off, ${clause})`);
+    }
+  }
+  return warnings;
+}
+
 export async function setupTarget(index: ProfileIndex, o: TargetOptions): Promise<RunEnv> {
+  for (const w of checkTargetOptions(index, o)) o.announce?.(w);
   return o.role === 'oc' ? setupRoleOc(index, o) : setupRoleOi(index, o);
+}
+
+/** Starts a harness listener on the callback address; a port in use or a bad host is a TargetError naming the option. */
+async function onCallback<T>(o: TargetOptions, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const host = o.callbackHost ?? '127.0.0.1';
+    const port = o.callbackPort ?? 0;
+    if (code === 'EADDRINUSE')
+      throw new TargetError(
+        `--callback-port ${port}: ${host}:${port} is already in use (EADDRINUSE): give another port, or 0 for a free one`,
+      );
+    if (code === 'EACCES')
+      throw new TargetError(
+        `--callback-port ${port}: not allowed to listen on ${host}:${port} (EACCES): ports below 1024 need privileges`,
+      );
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAFNOSUPPORT')
+      throw new TargetError(`--callback-host "${host}": cannot listen on this address (${code})`);
+    throw e;
+  }
 }
 
 const pushTimeout = (o: TargetOptions, fallback: number) => o.pushTimeoutMs ?? fallback;
@@ -114,10 +162,15 @@ async function setupRoleOc(index: ProfileIndex, o: TargetOptions): Promise<RunEn
     closeAgents();
   };
   try {
-    await endpoint.start(o.callbackHost ?? '127.0.0.1', o.callbackPort ?? 0, o.callbackAdvertise);
-    closers.push(() => endpoint.close());
     const requestMs = o.requestTimeoutMs ?? 10_000;
+    const startEndpoint = async () => {
+      await onCallback(o, () =>
+        endpoint.start(o.callbackHost ?? '127.0.0.1', o.callbackPort ?? 0, o.callbackAdvertise),
+      );
+      closers.push(() => endpoint.close());
+    };
     if (!o.target) {
+      await startEndpoint();
       const pushMs = pushTimeout(o, 5_000);
       const mock = await startMock({
         accounts: [DEFAULT_OC, OTHER_OC],
@@ -154,7 +207,6 @@ async function setupRoleOc(index: ProfileIndex, o: TargetOptions): Promise<RunEn
         close,
       };
     }
-    required(o, ['login', 'password', 'ocSiren', 'oiSiren'], '--role oc --target');
     const pushMs = pushTimeout(o, o.prompt ? 600_000 : 60_000);
     const tls = o.tls;
     const serviceUrl = o.target;
@@ -162,11 +214,13 @@ async function setupRoleOc(index: ProfileIndex, o: TargetOptions): Promise<RunEn
       o.otherLogin && o.otherPassword && o.otherOcSiren
         ? { login: o.otherLogin, password: o.otherPassword, siren: o.otherOcSiren }
         : undefined;
-    o.announce?.(`harness OC endpoint (configure the OI to push there): ${endpoint.url}`);
     const control = o.controlUrl
       ? { url: o.controlUrl.replace(/\/$/, ''), ...(o.controlToken ? { token: o.controlToken } : {}) }
       : undefined;
+    // The inputs first (the inventory may be wrong): nothing is announced before they are read.
     const accessPool = await accessPoolOf(index, o, control);
+    await startEndpoint();
+    o.announce?.(`harness OC endpoint (configure the OI to push there): ${endpoint.url}`);
     const capabilities = new Set<'control' | 'other-oc'>();
     if (o.controlUrl) capabilities.add('control');
     if (other) capabilities.add('other-oc');
@@ -260,9 +314,10 @@ async function setupRoleOi(index: ProfileIndex, o: TargetOptions): Promise<RunEn
   const requestMs = o.requestTimeoutMs ?? (embedded ? 10_000 : o.prompt ? 600_000 : 60_000);
   const pushMs = pushTimeout(o, embedded ? 5_000 : 30_000);
   try {
-    if (!embedded) required(o, ['login', 'password', 'ocSiren'], '--role oi --target');
     const front = new OiFront({ index, pushTimeoutMs: pushMs, ...(o.tls ? { tls: o.tls } : {}) });
-    await front.start(o.callbackHost ?? '127.0.0.1', o.callbackPort ?? 0, o.callbackAdvertise);
+    await onCallback(o, () =>
+      front.start(o.callbackHost ?? '127.0.0.1', o.callbackPort ?? 0, o.callbackAdvertise),
+    );
     closers.push(() => front.close());
     const account: OcAccount = embedded
       ? DEFAULT_OC
