@@ -20,36 +20,7 @@ export type Verdict = 'pass' | 'fail' | 'skip' | 'error';
  */
 export const HARNESS_RULE = 'HARNESS';
 
-/** What the text of every Password element becomes in the evidence. */
-export const REDACTED = '********';
-
-const PASSWORD_OPEN = /<(?:[A-Za-z_][\w.-]*:)?Password(?:\s[^>]*)?>/g;
-const PASSWORD_CLOSE = /<\/(?:[A-Za-z_][\w.-]*:)?Password\s*>/g;
-
-/**
- * The XML with the content of every Password element (the SOAP header's, whatever its prefix)
- * replaced by {@link REDACTED}: evidence is filed with partners, a password never is. The element
- * stays, so the XML stays well-formed; CDATA or markup inside it goes too. An element left open
- * (a cut or malformed message) loses its text up to the next markup.
- */
-export function redactPasswords(xml: string): string {
-  if (!xml.includes('Password')) return xml;
-  let out = '';
-  let from = 0;
-  PASSWORD_OPEN.lastIndex = 0;
-  for (let m = PASSWORD_OPEN.exec(xml); m; m = PASSWORD_OPEN.exec(xml)) {
-    if (m[0].endsWith('/>')) continue;
-    const start = m.index + m[0].length;
-    PASSWORD_CLOSE.lastIndex = start;
-    const close = PASSWORD_CLOSE.exec(xml);
-    const lt = xml.indexOf('<', start);
-    const end = close ? close.index : lt < 0 ? xml.length : lt;
-    out += `${xml.slice(from, start)}${end > start ? REDACTED : ''}`;
-    from = end;
-    PASSWORD_OPEN.lastIndex = end;
-  }
-  return out + xml.slice(from);
-}
+export { REDACTED, redactPasswords } from '../soap/redact.ts';
 
 export interface Evidence {
   /** Raw XML as sent and as received, the text of every Password element redacted. */

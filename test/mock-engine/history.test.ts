@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { storedRequest } from '../../mock-server/engine/history.ts';
 import { type LocalMockEngine, redactPassword } from '../../mock-server/engine/index.ts';
-import { cred, engine, getByKey, newTicket, OC1, OI_SIREN, set, setValue, writer } from './helpers.ts';
+import { call, cred, engine, getByKey, newTicket, OC1, OI_SIREN, set, setValue, writer } from './helpers.ts';
 
 let e: LocalMockEngine | undefined;
 afterEach(async () => {
@@ -39,6 +39,27 @@ describe('stored requests', () => {
       expect(h.requestXml).not.toContain(OC1.password);
       expect(h.requestXml).toContain('Password>***</');
     }
+  });
+
+  it('hide a password sent in CDATA or split by a comment, which the OI still accepts', async () => {
+    e = engine();
+    const key = await newTicket(e);
+    const sent = writer.getRequest(
+      { troubleTicketKey: key, supplierID: OI_SIREN, serviceProviderID: OC1.siren },
+      cred(OC1),
+    );
+    const half = OC1.password.length / 2;
+    for (const hidden of [
+      `<![CDATA[${OC1.password}]]>`,
+      `${OC1.password.slice(0, half)}<!-- -->${OC1.password.slice(half)}`,
+    ]) {
+      const x = await call(e, sent.replace(`>${OC1.password}<`, `>${hidden}<`));
+      expect(x.msg.body.kind === 'ticketResponse' && x.msg.body.ticket?.troubleTicketKey).toBe(key);
+    }
+    const stored = e.getTicket(key)!.history.map((h) => h.requestXml);
+    expect(stored).toHaveLength(3);
+    for (const xml of stored) expect(xml).not.toContain(OC1.password.slice(0, half));
+    expect(stored[2]).toContain('Password>***</');
   });
 
   it('redact exactly what the text pattern redacts, on any bytes', () => {
