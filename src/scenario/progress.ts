@@ -2,7 +2,7 @@
  * Progress of a run: one updating line on a terminal, plain lines (one per scenario) elsewhere
  * (pipes, CI=true), nothing with --json on stdout... the caller decides.
  */
-import type { ScenarioResult } from './result.ts';
+import { HARNESS_RULE, type ScenarioResult } from './result.ts';
 import type { HarnessRole } from './rulebook.ts';
 import type { RunHooks } from './runner.ts';
 
@@ -46,7 +46,7 @@ function rootCause(r: ScenarioResult): string {
   for (const s of r.steps) {
     // The check recording the scenario's own error (rule HARNESS) is shown last, as the error.
     const c = s.checks.find(
-      (x) => (x.verdict === 'fail' || x.verdict === 'error') && !(r.error && x.rule === 'HARNESS'),
+      (x) => (x.verdict === 'fail' || x.verdict === 'error') && !(r.error && x.rule === HARNESS_RULE),
     );
     if (!c) continue;
     const first = `step ${s.index + 1} ${c.rule}: ${consoleSafe(c.message.slice(0, 160))}`;

@@ -20,6 +20,7 @@
  */
 import type { ActionDef, Basis, BasisKind, ProfileIndex } from '../profile/index.ts';
 import { closureCodesOf } from '../rules/index.ts';
+import { HARNESS_RULE } from './result.ts';
 
 export type HarnessRole = 'oc' | 'oi';
 
@@ -243,7 +244,7 @@ function fixedRules(index: ProfileIndex): RuleEntry[] {
       fault,
     ),
     rule(
-      'HARNESS',
+      HARNESS_RULE,
       'Le scénario a pu s exécuter jusqu au bout',
       'harness',
       { basis: 'decision', clause: '§9' },
