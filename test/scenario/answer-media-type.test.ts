@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultIndex } from '../../src/profile/index.ts';
 import { type Exchange, postSoap } from '../../src/scenario/http.ts';
 import { runCatalogue } from '../../src/scenario/index.ts';
@@ -14,7 +14,7 @@ import type { RunResult } from '../../src/scenario/result.ts';
 import { rulebookOf } from '../../src/scenario/rulebook.ts';
 import type { Interceptor } from '../../src/scenario/targets.ts';
 import { MessageWriter } from '../../src/soap/write.ts';
-import { runCreateOnly } from './create-only.ts';
+import { runCreateOnly, targetOi } from './create-only.ts';
 
 const index = defaultIndex();
 const writer = new MessageWriter(index);
@@ -226,22 +226,10 @@ describe('the catalogue against implementations answering with a wrong media typ
 });
 
 describe('sav-ftth run against an OI behind a proxy answering its 502 page', () => {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(502, { 'content-type': 'text/html' }).end(PROXY_PAGE));
-  });
-  let target = '';
-  beforeAll(async () => {
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    target = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ws`;
-  });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
+  const oi = targetOi((res) => res.writeHead(502, { 'content-type': 'text/html' }).end(PROXY_PAGE));
 
   it('prints and records the HTML page, never a DTD refusal', async () => {
-    const run = await runCreateOnly(target, 'html-answer');
+    const run = await runCreateOnly(oi.url(), 'html-answer');
     const r = run.result;
     expect(r.code).toBe(1);
     const all = `${r.out}\n${r.err}`;

@@ -1,7 +1,10 @@
 /** `sav-ftth run` of a single create, in role oc, against an OI at a URL: what a test of its answers needs. */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { CheckResult, RunResult } from '../../src/scenario/result.ts';
 import { cli } from '../cli.ts';
 
@@ -46,4 +49,25 @@ export async function runCreateOnly(target: string, label: string) {
   const json = (): RunResult => JSON.parse(readFileSync(path.join(reports, 'run.json'), 'utf8'));
   const checks = (): CheckResult[] => json().scenarios.flatMap((s) => s.steps.flatMap((st) => st.checks));
   return { result, reports, json, checks };
+}
+
+/**
+ * An "OI" on a free port for the tests of one file or describe block, answering every request,
+ * once its body is read, with `answer`; `url()` is its endpoint once started.
+ */
+export function targetOi(answer: (res: http.ServerResponse) => void): { url: () => string } {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => answer(res));
+  });
+  let url = '';
+  beforeAll(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ws`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+  return { url: () => url };
 }

@@ -4,13 +4,12 @@
  * goes on, judges them as the codec does, and writes reports of bounded size.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultIndex } from '../../src/profile/index.ts';
 import { MessageWriter } from '../../src/soap/write.ts';
-import { runCreateOnly } from './create-only.ts';
+import { runCreateOnly, targetOi } from './create-only.ts';
 
 const index = defaultIndex();
 const writer = new MessageWriter(index);
@@ -67,24 +66,11 @@ function hostile(res: http.ServerResponse): void {
   }
 }
 
-const server = http.createServer((req, res) => {
-  req.resume();
-  req.on('end', () => hostile(res));
-});
-let target = '';
-
-beforeAll(async () => {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  target = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ws`;
-});
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
+const oi = targetOi(hostile);
 
 async function run(m: Mode) {
   mode = m;
-  const r = await runCreateOnly(target, `hostile-${m}`);
+  const r = await runCreateOnly(oi.url(), `hostile-${m}`);
   const files = readdirSync(r.reports);
   const size = (f: string) => statSync(path.join(r.reports, f)).size;
   return { result: r.result, files, size, json: r.json(), checks: r.checks(), reports: r.reports };
