@@ -305,20 +305,21 @@ const set = (
   mandatory: [...COMMON_SET, ...a.mandatory],
 });
 
-const appointmentConditions = (prefix: string) => [
+/** The appointment slot each mode needs: [spec] on the create (model §8's T1 row), [decision] on a change. */
+const appointmentConditions = (prefix: string, basis: Basis) => [
   {
     id: `${prefix}.appointment-auto`,
     when: { field: 'appointmentMode', equals: 'AUTO' },
     require: ['SUAppointmentManagementId'],
     title: 'RDV AUTO : référence du créneau',
-    ...spec('spec 3.1.1'),
+    ...basis,
   },
   {
     id: `${prefix}.appointment-manuel`,
     when: { field: 'appointmentMode', equals: 'MANUEL' },
     require: ['appointmentSuggestion1'],
     title: 'RDV MANUEL : première proposition',
-    ...spec('spec 3.1.1'),
+    ...basis,
   },
 ];
 
@@ -371,7 +372,7 @@ const actions: ActionDef[] = [
         title: 'RDV avec le client : nom, prénom et téléphone du client',
         ...spec('spec 3.1.1'),
       },
-      ...appointmentConditions('oc.create'),
+      ...appointmentConditions('oc.create', spec('spec 3.1.1')),
     ],
   },
   set({
@@ -420,7 +421,7 @@ const actions: ActionDef[] = [
       'customerAccessibilityHours',
       'messageContent',
     ],
-    conditions: appointmentConditions('oc.appointmentChange'),
+    conditions: appointmentConditions('oc.appointmentChange', decision('§8')),
     discriminator: { field: 'messageType', in: ['DEMANDE RDV'] },
   }),
   set({
@@ -627,6 +628,9 @@ export const savFtth21: Profile = {
     'references',
     'involvedLocations',
     'involvedRoles',
+    // JSR 91 ManagedEntityValue / EntityValue members the reference TroubleTicketValue inherits.
+    'key',
+    'describingSpecificationKey',
   ],
   valueLists: [
     {

@@ -80,9 +80,16 @@ describe.each(actions)('action %s', (_id, action: ActionDef) => {
       const holding = makeHold(c, ticket);
       expect(judge(holding, action.operation, ctx).answer).toEqual({ kind: 'ok' });
       const { [field]: _dropped, ...rest } = holding;
-      const { answer } = judge(rest, action.operation, ctx);
+      const { answer, wire } = judge(rest, action.operation, ctx);
       expect(answer).toMatchObject({ kind: 'returnCode', code: missing });
       if (answer.kind === 'returnCode') expect(namesField(answer.label, field), answer.label).toBe(true);
+      // Reported on the basis of the action's own row of model §8 ([spec] on the create only).
+      const finding = errorsOf(wire.findings).find((f) => f.field === field)!;
+      expect({ basis: finding.basis, clause: finding.clause }).toEqual(
+        action.id === 'oc.create'
+          ? { basis: 'spec', clause: 'spec 3.1.1' }
+          : { basis: action.basis, clause: action.clause },
+      );
     },
   );
 

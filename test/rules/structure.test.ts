@@ -89,6 +89,23 @@ describe('structure issues', () => {
   });
 });
 
+describe('JSR 91 members the reference TroubleTicketValue inherits (spec 2.3.1: ignored)', () => {
+  it.each([
+    ['co:key (ManagedEntityValue)', `<${p.co}:key xmlns:${p.co}="${index.ns.co}" xsi:nil="true"/>`],
+    [
+      'describingSpecificationKey (CBECore EntityValue)',
+      '<cbecore:describingSpecificationKey xmlns:cbecore="http://ossj.org/xml/Common-CBECore/v1-5" xsi:nil="true"/>',
+    ],
+  ])('%s, sent as nil before interactionDate, is information only', (_name, element) => {
+    const xml = createXml().replace(`<${p.bi}:interactionDate>`, `${element}<${p.bi}:interactionDate>`);
+    expect(xml).toContain(element);
+    const { answer, outcome } = answerOf(xml);
+    expect(outcome.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(outcome.findings.find((f) => f.rule === 'STRUCTURE.IGNORED')?.severity).toBe('info');
+    expect(answer).toEqual({ kind: 'ok' });
+  });
+});
+
 describe('XSD errors', () => {
   const required = index.profile.fields.find((f) => f.required && !create.mandatory.includes(f.name))!;
 
