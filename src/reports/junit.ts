@@ -1,6 +1,9 @@
 /**
  * JUnit XML in the structure CI systems read (Ant/Jenkins junit-10.xsd): one testsuite per
- * scenario, one testcase per check (classname = scenario id, name = step + check title).
+ * scenario (named by its id), one testcase per check (classname = role + scenario id, name = step +
+ * check title). CI tools key a test case by (classname, name) and track it from run to run: every
+ * pair is unique in the file, the role keeps the two files of `--role both` apart, and the same run
+ * always gets the same names.
  * A failed mandatory check is a <failure>, a harness error an <error>, a skipped check <skipped>.
  * A failed advisory check (never fails the run) stays a passing testcase with a warning in
  * system-out, so CI does not show red for a run whose gate is green.
@@ -32,8 +35,9 @@ export function renderJunit(input: RunResult): string {
   const run = canonicalRun(input);
   const suites: string[] = [];
   const total: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  const names = new CaseNames();
   run.scenarios.forEach((scenario, i) => {
-    const { xml, counts } = suite(run, scenario, i);
+    const { xml, counts } = suite(run, scenario, i, names);
     suites.push(xml);
     total.tests += counts.tests;
     total.failures += counts.failures;
@@ -66,14 +70,45 @@ const comment = (s: string) =>
     .replace(/-(?=-)/g, '- ')
     .replace(/-$/, '- ');
 
-function suite(run: RunResult, scenario: ScenarioResult, position: number): { xml: string; counts: Counts } {
+/**
+ * The (classname, name) pairs given so far. A repeated name (a step that judges two answers with
+ * the same check titles, a hand-edited run.json) gets the check's id, unique within its step, then
+ * a counter: deterministic, as the canonical order of the run is.
+ */
+class CaseNames {
+  private readonly used = new Set<string>();
+
+  take(classname: string, name: string, discriminator: string): string {
+    let n = name;
+    if (this.has(classname, n)) n = `${name} [${discriminator}]`;
+    for (let i = 2; this.has(classname, n); i++) n = `${name} [${discriminator}] (${i})`;
+    this.used.add(`${classname}\u0000${n}`);
+    return n;
+  }
+
+  private has(classname: string, name: string): boolean {
+    return this.used.has(`${classname}\u0000${name}`);
+  }
+}
+
+/** The role first: both roles run scenarios of the same ids (`oc.hostile.dtd`, `oi.hostile.dtd`). */
+const classnameOf = (run: RunResult, scenario: ScenarioResult) => `${run.implementation.role}.${scenario.id}`;
+
+function suite(
+  run: RunResult,
+  scenario: ScenarioResult,
+  position: number,
+  names: CaseNames,
+): { xml: string; counts: Counts } {
   const counts: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
   const cases: string[] = [];
+  const classname = classnameOf(run, scenario);
   for (const step of scenario.steps) {
     step.checks.forEach((check, i) => {
       counts.tests++;
+      const name = names.take(classname, `${stepNumber(step)}. ${step.title} › ${check.title}`, check.id);
       // The step's time goes to its first check, so testcase times add up to the scenario's.
-      cases.push(testcase(scenario, step, check, counts, i === 0 ? step.durationMs : 0));
+      cases.push(testcase(classname, name, step, check, counts, i === 0 ? step.durationMs : 0));
     });
   }
   // Why the scenario stopped, unless a check already says it (the engine records it as a HARNESS
@@ -88,8 +123,9 @@ function suite(run: RunResult, scenario: ScenarioResult, position: number): { xm
     if (skipped) counts.skipped++;
     else counts.errors++;
     const msg = escapeAttr(scenario.error);
+    const name = names.take(classname, skipped ? 'scenario skipped' : 'scenario error', 'scenario');
     cases.push(
-      `    <testcase classname="${escapeAttr(scenario.id)}" name="${skipped ? 'scenario skipped' : 'scenario error'}" time="0.000">\n` +
+      `    <testcase classname="${escapeAttr(classname)}" name="${escapeAttr(name)}" time="0.000">\n` +
         (skipped
           ? `      <skipped message="${msg}"/>\n`
           : `      <error type="scenario" message="${msg}">${escapeText(scenario.error)}</error>\n`) +
@@ -130,14 +166,14 @@ function suite(run: RunResult, scenario: ScenarioResult, position: number): { xm
 }
 
 function testcase(
-  scenario: ScenarioResult,
+  classname: string,
+  name: string,
   step: StepResult,
   check: CheckResult,
   counts: Counts,
   timeMs: number,
 ): string {
-  const name = `${stepNumber(step)}. ${step.title} › ${check.title}`;
-  const open = `    <testcase classname="${escapeAttr(scenario.id)}" name="${escapeAttr(name)}" time="${seconds(timeMs)}"`;
+  const open = `    <testcase classname="${escapeAttr(classname)}" name="${escapeAttr(name)}" time="${seconds(timeMs)}"`;
   const body: string[] = [];
   const detail = describe(step, check);
   if (check.verdict === 'skip') {

@@ -286,7 +286,11 @@ class ScenarioRun {
     );
     const op = this.op('getTroubleTicketByKey');
     const x = await env.oi!.send(xml, { soapAction: op.name });
-    const { answer } = judgeAnswer(sink, x, env.index, { operation: op, who: 'OI' });
+    const { answer } = judgeAnswer(sink, x, env.index, {
+      operation: op,
+      who: 'OI',
+      about: `à la relecture (${why})`,
+    });
     const o = observedFrom(answer, x);
     if (o.returnCode === env.index.profile.returnCodes.success && o.ticket) this.learnFromTicket(t, o.ticket);
     sink.add({

@@ -348,9 +348,17 @@ export function judgeAnswer(
   sink: CheckSink,
   x: Exchange,
   index: ProfileIndex,
-  opts: { operation?: OperationDef; who: string },
+  opts: {
+    operation?: OperationDef;
+    who: string;
+    /**
+     * What the answer answers when a step sends more than one request (`à la relecture (…)`): the
+     * titles of its checks then differ from those of the step's main answer.
+     */
+    about?: string;
+  },
 ): AnswerJudgement {
-  const what = `réponse de l ${opts.who}`;
+  const what = `réponse de l ${opts.who}${opts.about ? ` ${opts.about}` : ''}`;
   if (x.response === undefined || (x.error && !x.response)) {
     sink.add({
       rule: 'SOAP.ANSWER',

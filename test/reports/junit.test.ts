@@ -100,7 +100,7 @@ describe('JUnit XML', () => {
       expect(Number(s['@_failures'])).toBe(own.filter((c) => c.failure).length);
       expect(Number(s['@_errors'])).toBe(own.filter((c) => c.error).length);
       expect(Number(s['@_skipped'])).toBe(own.filter((c) => c.skipped).length);
-      for (const c of own) expect(c['@_classname']).toBe(s['@_name']);
+      for (const c of own) expect(c['@_classname']).toBe(`${run.implementation.role}.${s['@_name']}`);
     }
   });
 
@@ -109,7 +109,7 @@ describe('JUnit XML', () => {
     const c = allCases(suites).find(
       (x) => x['@_name'] === '4. Résolution poussée par l OI › serviceRestoredTime présent pour RET01',
     );
-    expect(c?.['@_classname']).toBe('happy.full-cycle');
+    expect(c?.['@_classname']).toBe('oc.happy.full-cycle');
     expect(c?.failure?.['@_type']).toBe('oi.resolution.restored-time');
     expect(c?.failure?.['@_message']).toBe(
       'serviceRestoredTime : obligatoire pour une résolution par l OI (RET01)',
@@ -190,6 +190,65 @@ describe('JUnit XML', () => {
     expect(suites[0]!['@_name']).toContain(XSS);
     const failed = allCases(suites).find((c) => c.failure)!;
     expect(failed.failure!['@_message']).toContain(XSS);
+  });
+
+  describe('testcase names, which CI tools key test cases by (GitLab drops a repeated one)', () => {
+    const keys = (xml: string) =>
+      allCases(readJunit(xml).suites).map((c) => `${c['@_classname']}::${c['@_name']}`);
+    const repeated = (list: string[]) => list.filter((k, i) => list.indexOf(k) !== i);
+
+    /** A step that sends two requests (a read-back get, then the action) judged by same-titled checks. */
+    function twoAnswersInOneStep(): RunResult {
+      const run = structuredClone(loadSample());
+      const step = run.scenarios.find((s) => s.steps.length > 0)!.steps[0]!;
+      const again = step.checks.map((c) => ({ ...c, id: `${c.id}#2` }));
+      step.checks.push(...again);
+      // Another step with the same title and number as the first (a hand-edited run.json).
+      run.scenarios[0]!.steps.push({ ...step, checks: [...step.checks] });
+      return run;
+    }
+
+    it('are unique within the file when a step repeats a check title, and every check is still a testcase', () => {
+      const run = twoAnswersInOneStep();
+      const xml = renderJunit(run);
+      expect(junitErrors(xml)).toEqual([]);
+      const list = keys(xml);
+      expect(repeated(list)).toEqual([]);
+      const checks = run.scenarios.flatMap((s) => s.steps.flatMap((st) => st.checks)).length;
+      const scenarioErrors = run.scenarios.filter((s) => s.error !== undefined).length;
+      expect(list).toHaveLength(checks + scenarioErrors);
+    });
+
+    it('keep the name of a check whose title is not repeated, and tell a repeated one by its check id', () => {
+      const run = twoAnswersInOneStep();
+      const scenario = run.scenarios.find((s) => s.steps.length > 0)!;
+      const step = scenario.steps[0]!;
+      const first = step.checks[0]!;
+      const names = allCases(readJunit(renderJunit(run)).suites)
+        .filter((c) => c['@_classname'] === `${run.implementation.role}.${scenario.id}`)
+        .map((c) => c['@_name']);
+      const base = `${step.index + 1}. ${step.title} › ${first.title}`;
+      expect(names).toContain(base);
+      expect(names).toContain(`${base} [${first.id}#2]`);
+    });
+
+    it('are the same bytes on every rendering of the same run', () => {
+      const run = twoAnswersInOneStep();
+      expect(keys(renderJunit(structuredClone(run)))).toEqual(keys(renderJunit(run)));
+    });
+
+    it('carry the role in the classname, so the two files of --role both share no (classname, name)', () => {
+      const oc = loadSample();
+      const oi = structuredClone(oc);
+      oi.implementation.role = 'oi';
+      const ocKeys = keys(renderJunit(oc));
+      const oiKeys = new Set(keys(renderJunit(oi)));
+      expect(ocKeys.filter((k) => oiKeys.has(k))).toEqual([]);
+      const { suites } = readJunit(renderJunit(oc));
+      const cross = suites.find((s) => s['@_name'] === 'auth.cross-oc')!;
+      // The suite keeps the scenario id (as run.json, the HTML and the Markdown name it).
+      expect(cross.testcase!.every((c) => c['@_classname'] === 'oc.auth.cross-oc')).toBe(true);
+    });
   });
 
   it('stays valid and consistent for 1,000 checks', () => {
