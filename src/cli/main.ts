@@ -2,9 +2,30 @@
 import { readFileSync } from 'node:fs';
 import { type CliIo, commands } from './commands.ts';
 
+/**
+ * Lines to a standard stream whose reader may go away (`sav-ftth run --json | head -c 10`): then
+ * later lines are dropped and the command ends as if done, with its own exit status, instead of an
+ * unhandled EPIPE error and its stack.
+ */
+function lineWriter(stream: NodeJS.WriteStream): (line: string) => void {
+  let closed = false;
+  let watching = false;
+  return (line) => {
+    if (closed || stream.destroyed) return;
+    if (!watching) {
+      watching = true;
+      stream.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+        closed = true;
+      });
+    }
+    stream.write(`${line}\n`);
+  };
+}
+
 export const processIo: CliIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+  out: lineWriter(process.stdout),
+  err: lineWriter(process.stderr),
 };
 
 export function usage(): string {

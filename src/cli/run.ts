@@ -5,6 +5,8 @@
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
@@ -24,7 +26,7 @@ import {
   TargetError,
   type TargetOptions,
 } from '../scenario/index.ts';
-import { plainProgress, ttyProgress } from '../scenario/progress.ts';
+import { plainProgress, terminalProgress, ttyProgress } from '../scenario/progress.ts';
 import type { RunHooks } from '../scenario/runner.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { CliIo } from './commands.ts';
@@ -39,7 +41,8 @@ Selection:
       --generated            also run the scenarios generated from the profile (default without paths)
   -t, --tag <tag>            only scenarios with this tag (repeatable: any of them)
   -g, --grep <text>          only scenarios whose id or title contains text (or matches /regex/)
-      --list                 list the selected scenarios and exit
+      --list                 list the selected scenarios and exit (with --json: a JSON array of
+                             {id, title, roles, tags, file})
 
 Role and target:
   -r, --role <oc|oi|both>    oc: the harness is the OC and certifies an OI; oi: the harness is the OI
@@ -48,7 +51,7 @@ Role and target:
                              endpoint URL (role oi); default: embedded mock OI / reference OC
       --name <name>          name of the implementation under test in the reports
       --login <login>        OC account on the OI (role oc: sent by the harness; role oi: used by the OC)
-      --password <password>
+      --password <password>  (or SAV_FTTH_PASSWORD: see Environment below)
       --oc-siren <siren>     SIREN of that OC account
       --oi-siren <siren>     SIREN of the OI (supplierID)
       --other-login <login>  a second OC account (cross-OC isolation scenarios), with
@@ -89,10 +92,23 @@ Execution and output:
       --push-timeout <ms>    how long to wait for a push (role oc) or for the OC's answer to a push,
                              relayed from the mock or forged by the harness (role oi); default 5000
                              embedded, 60000 (oc, 600000 with --interactive) / 30000 (oi) against a target
-      --report-dir <dir>     root of the reports (default reports/): <dir>/<time>[/<role>]/ and <dir>/latest
+      --report-dir <dir>     root of the reports (default reports/): <dir>/<time>[/<role>]/ and <dir>/latest;
+                             created and checked for writing before the run (exit 2 if it cannot be)
       --no-report            write no report
       --json                 print the RunResult JSON (an array, one per role) on standard output
   -h, --help                 show this help
+
+Progress: one line updated in place on a terminal; plain lines, one per scenario, when standard
+error is not a terminal, TERM=dumb, or CI is set (to anything but false or 0).
+
+Environment (a flag wins over its variable; keeps secrets out of the process list on shared runners):
+  SAV_FTTH_LOGIN, SAV_FTTH_PASSWORD              --login, --password
+  SAV_FTTH_OTHER_LOGIN, SAV_FTTH_OTHER_PASSWORD  --other-login, --other-password
+  SAV_FTTH_PUSH_LOGIN, SAV_FTTH_PUSH_PASSWORD    --push-login, --push-password (the names the mock
+                                                 reads for the credentials its pushes carry)
+  SAV_FTTH_CONTROL_TOKEN                         --control-token (used with --control-url only; the
+                                                 name the mock reads for its control API token)
+  An empty variable counts as unset.
 
 Exit status: 0 every mandatory check passed; 1 a mandatory check failed or a scenario could not
 run; 2 usage or configuration error (bad option, invalid scenario file, missing credentials).
@@ -136,6 +152,59 @@ const OPTIONS = {
 } as const;
 
 class UsageError extends Error {}
+
+/**
+ * Credentials that may come from the environment instead of the command line (visible in `ps`),
+ * named as the mock names the same settings (SAV_FTTH_PUSH_*, SAV_FTTH_CONTROL_TOKEN).
+ */
+export const CREDENTIAL_ENV = {
+  login: 'SAV_FTTH_LOGIN',
+  password: 'SAV_FTTH_PASSWORD',
+  'other-login': 'SAV_FTTH_OTHER_LOGIN',
+  'other-password': 'SAV_FTTH_OTHER_PASSWORD',
+  'push-login': 'SAV_FTTH_PUSH_LOGIN',
+  'push-password': 'SAV_FTTH_PUSH_PASSWORD',
+  'control-token': 'SAV_FTTH_CONTROL_TOKEN',
+} as const satisfies Partial<Record<keyof typeof OPTIONS, string>>;
+
+/** The options given by flag, completed from {@link CREDENTIAL_ENV} (a flag wins; empty is unset). */
+function withEnvCredentials<V extends Partial<Record<keyof typeof CREDENTIAL_ENV, string>>>(
+  values: V & { 'control-url'?: string },
+  env: NodeJS.ProcessEnv,
+): V {
+  const filled = { ...values };
+  for (const [option, name] of Object.entries(CREDENTIAL_ENV) as [keyof typeof CREDENTIAL_ENV, string][]) {
+    const v = env[name];
+    if (filled[option] !== undefined || v === undefined || v === '') continue;
+    // The mock reads the same variable: beside a mock in the same job, it is no error without --control-url.
+    if (option === 'control-token' && values['control-url'] === undefined) continue;
+    filled[option] = v as V[typeof option];
+  }
+  return filled;
+}
+
+/** "--role oc --target needs --password": say that the environment can give it too. */
+function envHints(message: string): string[] {
+  return Object.entries(CREDENTIAL_ENV)
+    .filter(([option]) => new RegExp(`(?<![\\w-])--${option}(?![\\w-])`).test(message))
+    .map(([option, name]) => `--${option} may also be given in the environment, as ${name}`);
+}
+
+/**
+ * The report root, created and proven writable (a probe file written and removed) before the run,
+ * so that a read-only checkout or a path under a regular file is found at once, not after the run.
+ */
+async function reportDirProblem(root: string): Promise<string | undefined> {
+  const probe = join(root, `.sav-ftth-write-probe-${process.pid}`);
+  try {
+    await mkdir(root, { recursive: true });
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+    return undefined;
+  } catch (e) {
+    return `--report-dir ${root}: the reports cannot be written there: ${(e as Error).message} (give a writable --report-dir, or --no-report)`;
+  }
+}
 
 function int(v: string | undefined, name: string, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
@@ -205,6 +274,7 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true }));
+    values = withEnvCredentials(values, process.env);
   } catch (e) {
     io.err(`sav-ftth run: ${(e as Error).message}`);
     io.err('Run `sav-ftth run --help` for the options.');
@@ -237,6 +307,10 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
     if (values['control-url'] !== undefined && !(values.target && role === 'oc'))
       throw new UsageError(
         '--control-url is the control API of an OI under test that is the sav-ftth mock: it goes with --role oc --target <OI URL>',
+      );
+    if (values['report-dir'] !== undefined && values['report-dir'].trim() === '')
+      throw new UsageError(
+        `--report-dir "${values['report-dir']}" must name a directory (default reports/; --no-report writes none)`,
       );
     if (values['control-token'] !== undefined && values['control-url'] === undefined)
       throw new UsageError('--control-token is the bearer token of --control-url: give --control-url too');
@@ -311,6 +385,7 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
   } catch (e) {
     if (e instanceof UsageError || e instanceof TargetError) {
       io.err(`sav-ftth run: ${e.message}`);
+      for (const hint of envHints(e.message)) io.err(`sav-ftth run: ${hint}`);
       return 2;
     }
     throw e;
@@ -334,10 +409,13 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
     throw e;
   }
   if (values.list) {
-    for (const s of scenarios) {
-      if (!s.roles.some((r) => roles.includes(r))) continue;
-      io.out(`${s.id}  [${s.roles.join(',')}]  ${s.tags.join(',')}  ${s.title}`);
+    const listed = scenarios.filter((s) => s.roles.some((r) => roles.includes(r)));
+    if (values.json) {
+      const rows = listed.map(({ id, title, roles, tags, file }) => ({ id, title, roles, tags, file }));
+      io.out(JSON.stringify(rows, null, 2));
+      return 0;
     }
+    for (const s of listed) io.out(`${s.id}  [${s.roles.join(',')}]  ${s.tags.join(',')}  ${s.title}`);
     return 0;
   }
   if (!scenarios.some((s) => s.roles.some((r) => roles.includes(r)))) {
@@ -345,7 +423,16 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
     return 2;
   }
 
-  const tty = extra.tty ?? (!!process.stderr.isTTY && process.env.CI !== 'true' && process.env.CI !== '1');
+  const root = values['report-dir'] ?? 'reports';
+  if (!values['no-report']) {
+    const problem = await reportDirProblem(root);
+    if (problem) {
+      io.err(`sav-ftth run: ${problem}`);
+      return 2;
+    }
+  }
+
+  const tty = extra.tty ?? terminalProgress(process.stderr, process.env);
   const progress = tty ? ttyProgress(process.stderr) : undefined;
   const shown: RunHooks = progress ?? plainProgress((l) => io.err(l));
   const where = { role: undefined as string | undefined, done: 0, total: 0 };
@@ -406,8 +493,9 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
     }
     for (const l of coverageLines(run.coverage)) out(`  ${l}`);
   }
+  // The results come first: a report that fails to be written must not lose the --json output.
+  let reportFailure: string | undefined;
   if (!values['no-report']) {
-    const root = values['report-dir'] ?? 'reports';
     try {
       const { writeReports, runDirName, pointLatest } = await import('../reports/index.ts');
       // Both roles: one folder for the run, a sub-folder per role, `latest` pointing at the run.
@@ -419,10 +507,13 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
       }
       if (base) await pointLatest(root, base);
     } catch (e) {
-      io.err(`sav-ftth run: cannot write the reports to ${root}: ${(e as Error).message}`);
-      return 2;
+      reportFailure = `cannot write the reports to ${root}: ${(e as Error).message}`;
     }
   }
   if (values.json) io.out(JSON.stringify(runs, null, 2));
+  if (reportFailure) {
+    io.err(`sav-ftth run: ${reportFailure}`);
+    return 2;
+  }
   return runs.every((r) => r.verdict === 'pass') ? 0 : 1;
 }

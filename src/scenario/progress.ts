@@ -1,6 +1,6 @@
 /**
  * Progress of a run: one updating line on a terminal, plain lines (one per scenario) elsewhere
- * (pipes, CI=true), nothing with --json on stdout... the caller decides.
+ * (pipes, CI=true, TERM=dumb): {@link terminalProgress} decides.
  */
 import { HARNESS_RULE, type ScenarioResult } from './result.ts';
 import type { HarnessRole } from './rulebook.ts';
@@ -23,6 +23,18 @@ const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 export function consoleSafe(text: string): string {
   return text.replace(UNSAFE, (c) => NAMED[c] ?? `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`);
+}
+
+/**
+ * Whether the progress may rewrite one line in place (`\r`, ESC[2K): only on a terminal (`isTTY`)
+ * that understands it (TERM is not `dumb`: Emacs shells, some CI consoles) and outside CI (any `CI`
+ * value but empty, `false` or `0`, as GitLab, GitHub Actions and most runners set it).
+ */
+export function terminalProgress(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  if (!stream.isTTY) return false;
+  if (env.TERM === 'dumb') return false;
+  const ci = env.CI?.trim().toLowerCase();
+  return ci === undefined || ci === '' || ci === 'false' || ci === '0';
 }
 
 /** Plain lines: what a CI log keeps. */
