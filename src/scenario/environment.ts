@@ -53,7 +53,7 @@ export interface RunEnv {
   tls?: TlsOptions;
   prompt?: Prompt;
   /** Things some scenarios need (`requires:`). */
-  capabilities: Set<'control' | 'other-oc'>;
+  capabilities: Set<'control' | 'other-oc' | 'business-refusals'>;
   /** Role oc: the OI under test. */
   oi?: {
     serviceUrl: string;

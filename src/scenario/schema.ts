@@ -227,9 +227,11 @@ function buildSchemas(index: ProfileIndex) {
     exclusive: z.boolean().optional().describe('Run alone, after the parallel scenarios (global settings).'),
     mandatory: z.boolean().optional().describe('Default of every step (default true).'),
     requires: z
-      .array(z.enum(['control', 'other-oc']))
+      .array(z.enum(['control', 'other-oc', 'business-refusals']))
       .optional()
-      .describe('control: the OI is our mock with its control API; other-oc: a second OC account.'),
+      .describe(
+        'control: the OI is our mock with its control API; other-oc: a second OC account; business-refusals: the OI closes by itself (T6, ERR01/ERR04, §9) the creates its inventory refuses, and the harness knows that inventory (--inventory or --control-url).',
+      ),
   };
   const step = z.union([ocStep, oiStep, receiveStep, pushStep, rawStep, metaStep, waitStep, endpointStep]);
   const scenario = z.strictObject({ ...header, steps: z.array(step).min(1) });

@@ -221,9 +221,12 @@ async function setupRoleOc(index: ProfileIndex, o: TargetOptions): Promise<RunEn
     const accessPool = await accessPoolOf(index, o, control);
     await startEndpoint();
     o.announce?.(`harness OC endpoint (configure the OI to push there): ${endpoint.url}`);
-    const capabilities = new Set<'control' | 'other-oc'>();
+    const capabilities: RunEnv['capabilities'] = new Set();
     if (o.controlUrl) capabilities.add('control');
     if (other) capabilities.add('other-oc');
+    // An OI under test performs its intake checks (§9); with its inventory known, a create can name
+    // an access it refuses on purpose. The embedded mock runs without them (QUIET).
+    if (accessPool) capabilities.add('business-refusals');
     return {
       role: 'oc',
       index,
