@@ -539,7 +539,8 @@ const meta = (
     kind: 'meta',
     ns,
     faultChoices: requestChild ? ['ossIllegalArgumentException', 'remoteException'] : ['remoteException'],
-    meta: { responseChild, values, ...(requestChild ? { requestChild } : {}) },
+    // §3 fixes the answers' shape (arrays of strings), not their values: these are our decision.
+    meta: { responseChild, values, ...(requestChild ? { requestChild } : {}), valuesBasis: decision('§3') },
   });
 
 const operations: OperationDef[] = [

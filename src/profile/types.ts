@@ -125,7 +125,13 @@ export interface OperationDef extends Basis {
   /** Fault detail choices, in schema order. */
   faultChoices: string[];
   /** For meta operations: the child element of the response and the strings it returns. */
-  meta?: { responseChild: string; values: string[]; requestChild?: string };
+  meta?: {
+    responseChild: string;
+    values: string[];
+    requestChild?: string;
+    /** Basis of `values` when it differs from the operation's (§3 fixes only arrays of strings). */
+    valuesBasis?: Basis;
+  };
 }
 
 export interface ClosureCode extends Basis {

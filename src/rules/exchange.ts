@@ -182,14 +182,27 @@ export function checkFault(fault: SoapFault, operation: OperationDef | undefined
   const out: Draft[] = [];
   const base = { demand: 'none' as const, basis: 'interop' as const, clause: '§3' };
   const local = fault.faultcode.replace(/^.*:/, '');
-  if (!FAULT_CODES.includes(local)) {
+  // SOAP 1.1 §4.4.1 lets a code be refined with dots (its own example: Client.Authentication);
+  // WS-I BP 1.1 R1031 says SHOULD NOT, hence a warning only.
+  const parts = local.split('.');
+  const refined = parts[0]!;
+  if (!FAULT_CODES.includes(refined) || parts.some((p) => p === '')) {
     out.push({
       ...base,
       rule: 'FAULT.CODE',
       severity: 'error',
       field: 'faultcode',
       value: fault.faultcode,
-      explanation: `le faultcode ${q(fault.faultcode)} n'est pas un code SOAP 1.1 (${list(FAULT_CODES)})`,
+      explanation: `le faultcode ${q(fault.faultcode)} n'est pas un code SOAP 1.1 (${list(FAULT_CODES)}), ni un raffinement par points de l'un d'eux (SOAP 1.1 §4.4.1)`,
+    });
+  } else if (refined !== local) {
+    out.push({
+      ...base,
+      rule: 'FAULT.CODE.DOT',
+      severity: 'warning',
+      field: 'faultcode',
+      value: fault.faultcode,
+      explanation: `le faultcode ${q(fault.faultcode)} raffine le code SOAP 1.1 « ${refined} » par la notation pointée (SOAP 1.1 §4.4.1), que WS-I Basic Profile 1.1 R1031 déconseille (SHOULD NOT) : lu comme « ${refined} »`,
     });
   }
   if (!isGiven(fault.faultstring)) {

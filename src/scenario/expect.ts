@@ -23,6 +23,8 @@ export interface Observed {
   action?: string;
   attempts?: number;
   values?: string[];
+  /** The meta operation whose answer gave {@link values}. */
+  metaOperation?: string;
   /** Transport failure. */
   error?: string;
 }
@@ -47,6 +49,7 @@ export function observedFrom(msg: DecodedMessage | undefined, x: Exchange | unde
     };
   } else if (b.kind === 'metaResponse') {
     o.values = b.values;
+    if (msg.operation) o.metaOperation = msg.operation.name;
   } else if (b.kind === 'setRequest' || b.kind === 'createRequest') {
     o.ticket = b.ticket;
     o.key = b.ticket.troubleTicketKey ?? null;
@@ -77,12 +80,62 @@ export function flatten(o: Observed, index: ProfileIndex): Record<string, string
 const WORD = (name: string) =>
   new RegExp(`(^|[^A-Za-z0-9_])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^A-Za-z0-9_]|$)`);
 
-/** A returnLabel names a field when it holds its local name (or an alias) as a whole word (§9). */
+/** What separates the field's name from its explanation in a returnLabel (§9: `champ : explication`). */
+const LABEL_SEPARATOR = ' : ';
+
+/**
+ * A returnLabel names a field when it holds its local name (or an alias) as a whole word (§9). A
+ * label of the form `prefix : explanation` is judged on its prefix only: the explanation may quote
+ * other fields (`troubleDescription : … liste description (…)` does not name description).
+ */
 export function labelNames(label: string | null | undefined, field: string, index: ProfileIndex): boolean {
   if (!label) return false;
   const f = index.field.get(field);
   const names = f ? [f.name, ...(f.aliases ?? [])] : [field];
-  return names.some((n) => WORD(n).test(label));
+  const at = label.indexOf(LABEL_SEPARATOR);
+  const named = at > 0 && label.slice(0, at).trim() !== '' ? label.slice(0, at) : label;
+  return names.some((n) => WORD(n).test(named));
+}
+
+const DATE_TIME = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})?$/;
+
+/**
+ * An xsd:dateTime as a comparable instant: UTC milliseconds, the fraction's digits beyond them, and
+ * whether it has a time zone (XML Schema 1.1 §3.3.7: `…:00Z`, `…:00.000Z` and `…:00+00:00` are the
+ * same instant). Undefined when the text is no xsd:dateTime.
+ */
+function instantOf(v: string): { ms: number; rest: string; zoned: boolean } | undefined {
+  const m = DATE_TIME.exec(v.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, frac = '', tz] = m;
+  const digits = frac.replace(/0+$/, '');
+  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  // Date.UTC maps years 0-99 to 1900-1999.
+  if (Number(y) >= 0 && Number(y) < 100) ms = new Date(ms).setUTCFullYear(Number(y));
+  ms += Number(digits.slice(0, 3).padEnd(3, '0'));
+  if (tz && tz !== 'Z') {
+    const sign = tz.startsWith('-') ? -1 : 1;
+    ms -= sign * (Number(tz.slice(1, 3)) * 60 + Number(tz.slice(4, 6))) * 60_000;
+  }
+  return Number.isNaN(ms) ? undefined : { ms, rest: digits.slice(3), zoned: tz !== undefined };
+}
+
+/**
+ * Whether a field's value equals the expected one: as instants for xsd:dateTime fields (the
+ * profile's format), as text otherwise. A dateTime with a time zone and one without are not
+ * compared as equal (their order is indeterminate, XML Schema 1.1 §3.3.7.3).
+ */
+function sameValue(
+  field: string,
+  got: string | null | undefined,
+  want: string,
+  index: ProfileIndex,
+): boolean {
+  if (got === want) return true;
+  if (typeof got !== 'string' || index.field.get(field)?.type !== 'dateTime') return false;
+  const a = instantOf(got);
+  const b = instantOf(want);
+  return !!a && !!b && a.zoned === b.zoned && a.ms === b.ms && a.rest === b.rest;
 }
 
 const show = (v: string | null | undefined) => (v === undefined ? 'absent' : v === null ? 'nil' : v);
@@ -203,7 +256,8 @@ export function checkExpectations(e: Expect, o: Observed, c: ExpectContext): voi
   }
   const ticketCheck = (field: string, want: string | null, title: string) => {
     const got = o.ticket?.[field];
-    const ok = want === null ? got === undefined || got === null || got === '' : got === want;
+    const ok =
+      want === null ? got === undefined || got === null || got === '' : sameValue(field, got, want, index);
     sink.add({
       rule,
       title,
@@ -275,14 +329,35 @@ export function checkExpectations(e: Expect, o: Observed, c: ExpectContext): voi
   if (e.values !== undefined) {
     const want = [...e.values].sort();
     const got = [...(o.values ?? [])].sort();
-    const ok = o.values !== undefined && want.length === got.length && want.every((v, i) => v === got[i]);
+    const missing = want.filter((v) => !got.includes(v));
+    const unexpected = got.filter((v) => !want.includes(v));
+    const repeated = [...new Set(got.filter((v, i) => i > 0 && got[i - 1] === v))];
+    const ok =
+      o.values !== undefined && missing.length === 0 && unexpected.length === 0 && repeated.length === 0;
+    const quoted = (vs: string[]) => vs.map((v) => `"${v}"`).join(', ');
+    const why = [
+      ...(unexpected.length ? [`unexpected ${quoted(unexpected)}`] : []),
+      ...(missing.length ? [`missing ${quoted(missing)}`] : []),
+      ...(repeated.length ? [`repeated ${quoted(repeated)}`] : []),
+    ].join('; ');
+    // §3 fixes the shape (arrays of co:item strings, judged by the schema check), not the values:
+    // they are the profile's [decision], so a difference is advisory.
+    const vb = o.metaOperation ? index.operation.get(o.metaOperation)?.meta?.valuesBasis : undefined;
+    const basis = vb ? { basis: vb.basis, clause: vb.clause } : {};
     sink.add({
       rule,
       title: 'valeurs de la réponse méta',
       verdict: ok ? 'pass' : 'fail',
       expected: want.join(', ') || '(none)',
       actual: o.values ? got.join(', ') || '(none)' : answerText(o),
-      message: ok ? 'the profile values' : 'the meta answer does not list the profile values',
+      message: ok
+        ? 'the profile values'
+        : o.values === undefined
+          ? `no meta answer to compare with the profile values: ${answerText(o)}`
+          : `the meta answer differs from the profile values (${why})${vb?.basis === 'decision' ? `; these values are the profile's [decision] (${vb.clause} fixes only arrays of strings): change the profile if the OI's are the agreed ones` : ''}`,
+      ...(o.values !== undefined
+        ? { ...basis, ...(vb?.basis === 'decision' ? { mandatory: false } : {}) }
+        : {}),
       ...x,
     });
   }

@@ -7,8 +7,8 @@
  * each error finding becoming a check of the matching rulebook rule.
  */
 import { getProfile, indexProfile, type OperationDef, type ProfileIndex } from '../profile/index.ts';
-import { type CheckOutcome, checkMessage, type Finding, type RuleContext } from '../rules/index.ts';
-import { q } from '../rules/text.ts';
+import { type CheckOutcome, checkMessage, type Finding, type RuleContext, rolesOf } from '../rules/index.ts';
+import { isGiven, q } from '../rules/text.ts';
 import { schemaValidator } from '../schema/validator.ts';
 import { isUtf8Label } from '../soap/encoding.ts';
 import { CodecError } from '../soap/errors.ts';
@@ -420,14 +420,19 @@ export function judgeAnswer(
   const errs = errors(outcome.findings);
   if (isFault) {
     const faultErrs = errs.filter((f) => f.rule.startsWith('FAULT.'));
+    // A warning (a dot-notation faultcode, WS-I BP 1.1 R1031) is said, never failed.
+    const faultWarnings = outcome.findings.filter(
+      (f) => f.severity === 'warning' && f.rule.startsWith('FAULT.CODE'),
+    );
     sink.add({
       rule: 'SOAP.FAULT',
       title: `${what} : faute SOAP 1.1 bien formée`,
       verdict: faultErrs.length ? 'fail' : 'pass',
       message: faultErrs.length
         ? listFindings(faultErrs)
-        : `faultcode ${msg.body.kind === 'fault' ? msg.body.fault.faultcode : ''}`,
+        : `faultcode ${msg.body.kind === 'fault' ? msg.body.fault.faultcode : ''}${faultWarnings.length ? ` (warning: ${listFindings(faultWarnings)})` : ''}`,
       ...(faultErrs[0]?.field ? { highlight: faultErrs[0].field } : {}),
+      ...(faultWarnings.length && !faultErrs.length ? { notes: faultWarnings.map((f) => f.message) } : {}),
       exchange: x,
     });
   }
@@ -440,7 +445,59 @@ export function judgeAnswer(
     ...(ruleErrs[0]?.field ? { highlight: ruleErrs[0].field } : {}),
     exchange: x,
   });
+  closurePairCheck(sink, values ?? msg, index, what, x);
   return values ? { answer: values } : {};
+}
+
+const closingStates = new WeakMap<ProfileIndex, Set<string>>();
+
+/** States every transition reaching sets a closure code (CLOSED): a ticket in one carries the pair. */
+function statesWithClosure(index: ProfileIndex): Set<string> {
+  let states = closingStates.get(index);
+  if (!states) {
+    states = new Set();
+    for (const s of index.profile.states) {
+      const into = index.activeTransitions.filter((t) => t.to === s.name);
+      if (into.length > 0 && into.every((t) => t.closureCodes?.length)) states.add(s.name);
+    }
+    closingStates.set(index, states);
+  }
+  return states;
+}
+
+/**
+ * A ticket answered in a state reached only by closing transitions (CLOSED) carries its closure
+ * code and label (§6: a pair, `CODE#TEXT`; §7: every closure sets a code; §8: a read carries every
+ * populated field). Their values are the rule engine's business; their presence is checked here.
+ */
+function closurePairCheck(
+  sink: CheckSink,
+  msg: DecodedMessage,
+  index: ProfileIndex,
+  what: string,
+  x: Exchange,
+): void {
+  if (msg.body.kind !== 'ticketResponse' || !msg.body.ticket) return;
+  const ticket = msg.body.ticket;
+  const { state, closureCode, closureLabel } = rolesOf(index);
+  if (!state || !closureCode || !closureLabel) return;
+  const s = ticket[state.name];
+  if (typeof s !== 'string' || !statesWithClosure(index).has(s.trim())) return;
+  const pair = [closureCode.name, closureLabel.name];
+  const missing = pair.filter((f) => !isGiven(ticket[f]));
+  const shown = (f: string) => `${f} ${q(ticket[f])}`;
+  sink.add({
+    rule: 'CLOSURE_PAIR',
+    title: `${what} : ticket ${s.trim()} avec ${pair.join(' et ')}`,
+    verdict: missing.length ? 'fail' : 'pass',
+    message: missing.length
+      ? `the ticket in state ${s.trim()} lacks ${missing.join(' and ')} (${pair.map(shown).join(', ')}): closure code and label are a pair on every closure (§6 CODE#TEXT, §7) and a read carries every populated field (§8)`
+      : `${pair.map(shown).join(', ')}`,
+    expected: pair.join(' + '),
+    actual: pair.map(shown).join(', '),
+    highlight: missing[0] ?? closureCode.name,
+    exchange: x,
+  });
 }
 
 export interface MessageJudgement {

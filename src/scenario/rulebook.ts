@@ -200,6 +200,13 @@ function fixedRules(index: ProfileIndex): RuleEntry[] {
       { basis: 'spec', clause: '§7' },
       ['oc'],
     ),
+    rule(
+      'CLOSURE_PAIR',
+      'Un ticket clos porte son code et son libellé de clôture (paire CODE#TEXTE)',
+      'protocol',
+      { basis: 'interop', clause: '§6' },
+      ['oc'],
+    ),
     rule('SOAP.ANSWER', 'Une réponse HTTP arrive dans le délai', 'soap', fault),
     // SOAP 1.1 over HTTP is [spec] (§1); SOAP 1.1 §6.1 and WS-I SSBP 1.0 R9702/R9703 make its
     // media type text/xml, and the exchanges are UTF-8 end to end (§6).
@@ -365,7 +372,7 @@ export function rulebookOf(index: ProfileIndex): Rulebook {
       title: `${op.name} répond les valeurs du profil`,
       kind: 'meta',
       roles: ['oc'],
-      ...basisOf(op),
+      ...basisOf(op.meta?.valuesBasis ?? op),
     });
   }
   for (const r of fixedRules(index)) add(r);
