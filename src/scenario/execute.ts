@@ -19,6 +19,7 @@ import type { OcAccount, RunEnv } from './environment.ts';
 import { checkExpectations, flatten, type Observed, observedFrom } from './expect.ts';
 import { controlCall, type Exchange } from './http.ts';
 import { CheckSink, judgeAnswer, judgeMessage, lenientIndex } from './judge.ts';
+import type { PushWait } from './oc-endpoint.ts';
 import { HARNESS_RULE, type ScenarioResult, type StepResult, type Verdict } from './result.ts';
 import { shortActionName } from './rulebook.ts';
 import type { CredentialChoice, Expect, FieldValues, Scenario, Step } from './schema.ts';
@@ -35,9 +36,30 @@ interface Track {
   account: OcAccount;
   /** The OI may have updated the version behind our back (it closed the ticket with a code). */
   uncertain?: boolean;
+  /** Role oc: the last push of the ticket the harness learnt from (its seq at the OC endpoint). */
+  learnt?: number;
+  /** Role oc: the ticket as the harness knew it before each push it learnt, by push seq. */
+  beforePush?: Map<number, { state: string; lastUpdateVersionNumber: number }>;
+  /** Role oc: OI actions triggered without awaiting their push (`await: false`), not received yet. */
+  pending?: Trigger[];
+}
+
+/**
+ * Role oc: an OI action the harness had the OI perform. Its push came after `afterSeq` (the last push
+ * of the ticket the endpoint had acknowledged then) and, when the control API told the version the
+ * action gave the ticket, is not a push carrying a version between the one known before and that.
+ */
+interface Trigger {
+  action: string;
+  afterSeq: number;
+  knownBefore: number;
+  version?: number;
 }
 
 class StepError extends Error {}
+
+/** How long a set refused as stale waits for the push that made it stale (role oc). */
+const STALE_PUSH_WAIT_MS = 2_000;
 
 interface StepMeta {
   kind: string;
@@ -190,7 +212,32 @@ class ScenarioRun {
         step.ticket ? `no ticket created by step "${step.ticket}"` : 'no ticket: no create step before',
       );
     if (needKey && !t.key) throw new StepError('the ticket has no key: its create step failed');
+    this.learnPushes(t);
     return t;
+  }
+
+  /**
+   * Role oc: what the OC knows of a ticket includes every push it acknowledged, asked for or not
+   * (§7: the OC sends back the last lastUpdateVersionNumber it knows on every set). Pushes are
+   * learnt in order of arrival; a push older than what a read back taught is not learnt backwards.
+   */
+  private learnPushes(t: Track): void {
+    const endpoint = this.env.oi?.endpoint;
+    if (!endpoint || !t.key) return;
+    const { index } = this.env;
+    for (const p of endpoint.accepted(t.key)) {
+      if (p.seq <= (t.learnt ?? 0)) continue;
+      t.learnt = p.seq;
+      t.beforePush ??= new Map();
+      t.beforePush.set(p.seq, {
+        state: t.state!,
+        lastUpdateVersionNumber: t.version ?? index.settings.initialVersionNumber,
+      });
+      if (!p.ticket) continue;
+      const version = Number(p.ticket[index.settings.staleVersionField]);
+      if (Number.isFinite(version) && t.version !== undefined && version < t.version) continue;
+      this.learnFromTicket(t, p.ticket);
+    }
   }
 
   private account(c: CredentialChoice | undefined): {
@@ -460,13 +507,15 @@ class ScenarioRun {
       : env.writer.setRequest(ticket, acc.credentials);
     const e = this.expectOrSuccess(interpolateDeep(step.expect, scope));
     const rule = this.ruleFor(step, a, e);
-    const { x, answer } = await this.ocExchange(
-      xml,
-      op,
-      sink,
-      (r) => isCreate || r.key === t.key,
-      `${a.title}${t.key ? ` on ${t.key}` : ''}`,
-    );
+    const describe = `${a.title}${t.key ? ` on ${t.key}` : ''}`;
+    const builtState = t.state;
+    let { x, answer } = await this.ocExchange(xml, op, sink, (r) => isCreate || r.key === t.key, describe);
+    if (!isCreate && !(index.settings.staleVersionField in given)) {
+      ({ x, answer } = await this.resendIfOvertaken(t, ticket, builtState, acc.credentials, op, sink, {
+        ...(x ? { x } : {}),
+        ...(answer ? { answer } : {}),
+      }));
+    }
     const o = observedFrom(answer, x);
     const { ticket: _read, ...answerOnly } = o;
     void _read;
@@ -529,6 +578,55 @@ class ScenarioRun {
     this.record(step, o);
     const positive = String(e.returnCode) === index.profile.returnCodes.success;
     return { ...meta, ...(positive ? { transition: a.transitions[0]! } : {}) };
+  }
+
+  /**
+   * Role oc: an OC set the OI refused as stale because one of its pushes overtook it (the OI updated
+   * the ticket while the set was on its way) is sent again with the version that push taught: what
+   * an OC does (§7: it sends back the last value it knows). Only when the push left the state as it
+   * was, and never when the scenario chose the version itself.
+   */
+  private async resendIfOvertaken(
+    t: Track,
+    ticket: TicketValue,
+    builtState: string | undefined,
+    credentials: Credentials | undefined,
+    op: OperationDef,
+    sink: CheckSink,
+    first: { x?: Exchange; answer?: DecodedMessage },
+  ): Promise<{ x?: Exchange; answer?: DecodedMessage }> {
+    const { env } = this;
+    const { index } = env;
+    const field = index.settings.staleVersionField;
+    const endpoint = env.oi?.endpoint;
+    if (env.role !== 'oc' || !endpoint || !t.key) return first;
+    let current = first;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const o = observedFrom(current.answer, current.x);
+      const named = (o.returnLabel ?? '').trim().split(/[\s:]/)[0];
+      if (o.fault || o.returnCode === index.profile.returnCodes.success || named !== field) return current;
+      const sent = Number(ticket[field]);
+      // The push of the update that made our version stale may still be on its way.
+      if (!((t.version ?? 0) > sent)) {
+        await endpoint.waitAccepted(t.key, t.learnt ?? 0, Math.min(env.timeouts.pushMs, STALE_PUSH_WAIT_MS));
+        this.learnPushes(t);
+      }
+      if (t.version === undefined || !(t.version > sent) || t.state !== builtState) return current;
+      sink.add({
+        rule: 'STALE_VERSION',
+        title: `${field} périmé par une action poussée pendant l envoi`,
+        verdict: 'pass',
+        expected: String(t.version),
+        actual: String(sent),
+        message: `the OI refused ${field} ${sent} as stale: it pushed version ${t.version} meanwhile (§7); sent again with ${t.version}`,
+        highlight: field,
+        ...(current.x ? { exchange: current.x } : {}),
+      });
+      ticket[field] = String(t.version);
+      const xml = env.writer.setRequest(ticket, credentials);
+      current = await this.ocExchange(xml, op, sink, (r) => r.key === t.key, `resend on ${t.key}`);
+    }
+    return current;
   }
 
   private async readBack(t: Track, sink: CheckSink, why: string): Promise<Observed> {
@@ -606,8 +704,14 @@ class ScenarioRun {
     const t = this.track(step);
     const fields = stringValues(interpolateDeep(step.set, this.scope(t)));
     const tr = a.transitions[0]!;
+    let trigger: Trigger | undefined;
     if (env.role === 'oc') {
       const oi = env.oi!;
+      trigger = {
+        action: a.id,
+        afterSeq: oi.endpoint.accepted(t.key!).at(-1)?.seq ?? 0,
+        knownBefore: t.version ?? env.index.settings.initialVersionNumber,
+      };
       if (oi.control) {
         const url = `${oi.control.url}/tickets/${encodeURIComponent(t.key!)}/actions/${encodeURIComponent(a.id)}`;
         let res: { status: number; json: unknown };
@@ -627,6 +731,10 @@ class ScenarioRun {
           });
           return meta;
         }
+        const version = Number(
+          (res.json as { ticket?: { lastUpdateVersionNumber?: unknown } })?.ticket?.lastUpdateVersionNumber,
+        );
+        if (Number.isFinite(version)) trigger.version = version;
       } else if (env.prompt) {
         const ok = await env.prompt.ask(
           `In the OI under test, perform "${a.title}" (${a.id}) on ticket ${t.key}${Object.keys(fields).length ? ` with ${JSON.stringify(fields)}` : ''}.`,
@@ -654,10 +762,13 @@ class ScenarioRun {
       }
     }
     // Not awaited: a later receive step judges the push (and counts the transition as exercised).
-    if (step.await === false) return meta;
+    if (step.await === false) {
+      if (trigger) t.pending = [...(t.pending ?? []), trigger];
+      return meta;
+    }
     const timeout = step.timeoutMs ?? env.timeouts.pushMs;
     const e = step.expect ? interpolateDeep(step.expect, this.scope(t)) : undefined;
-    const positive = await this.awaitPush(a, t, sink, e, timeout, step.rule, step);
+    const positive = await this.awaitPush(a, t, sink, e, timeout, step.rule, step, trigger);
     return { ...meta, ...(positive ? { transition: tr } : {}) };
   }
 
@@ -677,6 +788,7 @@ class ScenarioRun {
       step.timeoutMs ?? this.env.timeouts.pushMs,
       step.rule,
       step,
+      t.pending?.find((p) => p.action === a.id),
     );
     return { ...meta, ...(positive ? { transition: a.transitions[0]! } : {}) };
   }
@@ -690,6 +802,7 @@ class ScenarioRun {
     timeoutMs: number,
     stepRule: string | undefined,
     step: { id?: string | undefined; capture?: Record<string, string> | undefined },
+    trigger?: Trigger,
   ): Promise<boolean> {
     const { env } = this;
     const { index } = env;
@@ -728,35 +841,122 @@ class ScenarioRun {
       this.record(step, o);
       return String(want.returnCode) === index.profile.returnCodes.success;
     }
-    const before = {
-      state: t.state!,
-      lastUpdateVersionNumber: t.version ?? index.settings.initialVersionNumber,
-    };
-    const got = await env.oi!.endpoint.waitPush(t.key!, timeoutMs);
-    if (!got) {
-      const unreadable = env.oi!.endpoint.unreadable.length;
+    const endpoint = env.oi!.endpoint;
+    const deadline = Date.now() + timeoutMs;
+    const others: string[] = [];
+    for (;;) {
+      const got = await endpoint.waitPush(t.key!, Math.max(0, deadline - Date.now()));
+      if (!got) {
+        const unreadable = endpoint.unreadable.length;
+        sink.add({
+          rule: 'PUSH.DELIVERY',
+          title: `l OI pousse ${a.id} à l OC`,
+          verdict: 'fail',
+          message: `no push of ${a.id} for ticket ${t.key} within ${timeoutMs} ms${others.length ? ` (received only ${others.join(', ')})` : ''}${unreadable ? ` (${unreadable} unreadable pushes received by the harness)` : ''}`,
+        });
+        sink.add({
+          rule,
+          title: `action poussée ${a.id}`,
+          verdict: 'fail',
+          message: `${a.id} was not pushed`,
+        });
+        return true;
+      }
+      this.learnPushes(t);
+      const before = t.beforePush?.get(got.push.seq) ?? {
+        state: t.state!,
+        lastUpdateVersionNumber: t.version ?? index.settings.initialVersionNumber,
+      };
+      const judged = this.judgePush(got, before, sink, a);
+      const identified = judged.action;
+      // A push the harness did not ask for (e.g. a spontaneous T8 information): acknowledged, judged
+      // by the automatic checks, and the wait goes on, unless it ended the ticket. A push the rules
+      // refuse is rather the awaited one gone wrong: it answers the step (and fails it).
+      const version = Number(judged.ticket?.[index.settings.staleVersionField]);
+      const answers = (g: Trigger) =>
+        g.action === identified?.id &&
+        got.push.seq > g.afterSeq &&
+        (g.version === undefined ||
+          !Number.isFinite(version) ||
+          version >= g.version ||
+          version <= g.knownBefore);
+      const expected = trigger ?? { action: a.id, afterSeq: 0, knownBefore: 0 };
+      const unasked =
+        identified !== undefined &&
+        judged.clean &&
+        !answers(expected) &&
+        !t.pending?.some(answers) &&
+        !judged.final;
+      if (unasked) {
+        others.push(identified.id);
+        // Refusals a scenario asked the endpoint for, spent on this push, go to the next one.
+        if (got.refused.length > 0)
+          endpoint.refuseMore(t.key!, got.refused.length, got.refused[0]!.exchange.httpStatus ?? 503);
+        continue;
+      }
+      if (t.pending) {
+        const i = t.pending.findIndex(answers);
+        if (i >= 0) t.pending.splice(i, 1);
+        else if (trigger) t.pending = t.pending.filter((p) => p !== trigger);
+      }
+      const x = got.push.exchange;
       sink.add({
-        rule: 'PUSH.DELIVERY',
-        title: `l OI pousse ${a.id} à l OC`,
-        verdict: 'fail',
-        message: `no push of ticket ${t.key} within ${timeoutMs} ms${unreadable ? ` (${unreadable} unreadable pushes received by the harness)` : ''}`,
+        rule,
+        title: `action poussée ${a.id}`,
+        verdict: identified?.id === a.id ? 'pass' : 'fail',
+        expected: a.id,
+        actual: identified?.id ?? 'unidentified',
+        message:
+          identified?.id === a.id
+            ? `${a.id} (${tr.id}) pushed${others.length ? ` (after ${others.join(', ')}, not asked for)` : ''}`
+            : `expected ${a.id}, the push is ${identified?.id ?? 'no identifiable action'}`,
+        exchange: x,
       });
-      sink.add({ rule, title: `action poussée ${a.id}`, verdict: 'fail', message: `${a.id} was not pushed` });
+      const pushed = judged.ticket;
+      const o: Observed = {
+        ...(pushed ? { ticket: pushed, key: pushed[index.settings.unknownKeyField] ?? null } : {}),
+        ...(identified ? { action: identified.id } : {}),
+        attempts: got.refused.length + 1,
+      };
+      if (e) checkExpectations(e, o, { sink, index, rule, exchange: x, ticketSource: 'l action poussée' });
+      this.record(step, o);
       return true;
     }
+  }
+
+  /**
+   * Role oc: the checks every push gets, asked for or not: delivery, authentication header, the
+   * automatic rules, the version increment and, when it closes the ticket, its closure code and date.
+   * `expected` is the action the step waits for: its transition's closure codes apply when the push
+   * is that action; any other push is judged on the transition it was identified as.
+   */
+  private judgePush(
+    got: PushWait,
+    before: { state: string; lastUpdateVersionNumber: number },
+    sink: CheckSink,
+    expected: ActionDef,
+  ): { action?: ActionDef; ticket?: TicketValue; final: boolean; clean: boolean } {
+    const { env } = this;
+    const { index } = env;
     const x = got.push.exchange;
+    const judged = judgeMessage(sink, x, index, env.book, { sender: 'OI', current: before, who: 'OI' });
+    const pushed = judged.message?.body.kind === 'setRequest' ? judged.message.body.ticket : undefined;
+    const action = judged.outcome?.action;
+    const clean = !!judged.outcome && !judged.outcome.findings.some((f) => f.severity === 'error');
+    const asked = !action || action.id === expected.id;
     sink.add({
       rule: 'PUSH.DELIVERY',
-      title: `l OI pousse ${a.id} à l OC`,
+      title: asked
+        ? `l OI pousse ${expected.id} à l OC`
+        : `action poussée non demandée : ${action.id}${judged.outcome?.transition ? ` (${judged.outcome.transition.id})` : ''}, acquittée`,
       verdict: 'pass',
-      message: `push received${got.refused.length ? ` after ${got.refused.length} refused attempts` : ''}`,
+      message: `push received${got.refused.length ? ` after ${got.refused.length} refused attempts` : ''}${asked ? '' : `, while waiting for ${expected.id}`}`,
       exchange: x,
     });
     const creds = got.push.credentials;
-    const expected = env.pushCredentials;
+    const want = env.pushCredentials;
     const headerOk =
-      !!creds &&
-      (!expected.login || (creds.login === expected.login && creds.password === expected.password));
+      !!creds && (!want.login || (creds.login === want.login && creds.password === want.password));
     sink.add({
       rule: 'PUSH.HEADER',
       title: 'en-tête d authentification de l action poussée',
@@ -768,80 +968,58 @@ class ScenarioRun {
           : 'the push carries no TroubleTicketHeaderRequest',
       exchange: x,
     });
-    const judged = judgeMessage(sink, x, index, env.book, { sender: 'OI', current: before, who: 'OI' });
-    const pushed = judged.message?.body.kind === 'setRequest' ? judged.message.body.ticket : undefined;
-    const identified = judged.outcome?.action?.id;
+    if (!pushed) return { ...(action ? { action } : {}), final: false, clean };
+    const version = Number(pushed[index.settings.staleVersionField]);
+    const okVersion = Number.isFinite(version) && version > before.lastUpdateVersionNumber;
     sink.add({
-      rule,
-      title: `action poussée ${a.id}`,
-      verdict: identified === a.id ? 'pass' : 'fail',
-      expected: a.id,
-      actual: identified ?? 'unidentified',
-      message:
-        identified === a.id
-          ? `${a.id} (${tr.id}) pushed`
-          : `expected ${a.id}, the push is ${identified ?? 'no identifiable action'}`,
+      rule: 'VERSION_INCREMENT',
+      title: `${index.settings.staleVersionField} incrémenté`,
+      verdict: okVersion ? 'pass' : 'fail',
+      expected: `> ${before.lastUpdateVersionNumber}`,
+      actual: pushed[index.settings.staleVersionField] ?? 'absent',
+      message: okVersion
+        ? `version ${version}`
+        : `the OI must increment ${index.settings.staleVersionField} at each of its updates (§7)`,
+      highlight: index.settings.staleVersionField,
       exchange: x,
     });
-    if (pushed) {
-      const version = Number(pushed[index.settings.staleVersionField]);
-      const okVersion = Number.isFinite(version) && version > before.lastUpdateVersionNumber;
+    const state = this.roles.state ? pushed[this.roles.state.name] : undefined;
+    const final = !!index.profile.states.find((s) => s.name === state)?.final;
+    // A push that ends the ticket is the step's answer (asked for or not): judged as the expected action.
+    const tr = asked || final ? index.transition.get(expected.transitions[0]!) : judged.outcome?.transition;
+    const codeField = this.roles.closureCode?.name;
+    const labelField = this.roles.closureLabel?.name;
+    if (tr?.closureCodes?.length && codeField && labelField) {
+      const code = pushed[codeField];
+      const allowed = closureCodesOf(index, tr.closureCodes);
+      const c = code ? index.closure.get(code) : undefined;
+      const ok = !!c && allowed.includes(c.code) && pushed[labelField] === closureLabel(c);
       sink.add({
-        rule: 'VERSION_INCREMENT',
-        title: `${index.settings.staleVersionField} incrémenté`,
-        verdict: okVersion ? 'pass' : 'fail',
-        expected: `> ${before.lastUpdateVersionNumber}`,
-        actual: pushed[index.settings.staleVersionField] ?? 'absent',
-        message: okVersion
-          ? `version ${version}`
-          : `the OI must increment ${index.settings.staleVersionField} at each of its updates (§7)`,
-        highlight: index.settings.staleVersionField,
+        rule: `CLOSURE:${tr.id}`,
+        title: `code de clôture de ${tr.id}`,
+        verdict: ok ? 'pass' : 'fail',
+        expected: `${allowed.join('|')} with label CODE#TEXT`,
+        actual: `${code ?? 'absent'} / ${pushed[labelField] ?? 'absent'}`,
+        message: ok ? `${code}` : `${tr.id} needs a closure code among ${allowed.join(', ')} and its label`,
+        highlight: codeField,
         exchange: x,
       });
-      const codeField = this.roles.closureCode?.name;
-      const labelField = this.roles.closureLabel?.name;
-      if (tr.closureCodes?.length && codeField && labelField) {
-        const code = pushed[codeField];
-        const allowed = closureCodesOf(index, tr.closureCodes);
-        const c = code ? index.closure.get(code) : undefined;
-        const ok = !!c && allowed.includes(c.code) && pushed[labelField] === closureLabel(c);
+    }
+    if (final) {
+      const dateField = index.profile.fields.find((f) => f.name === 'interactionDateComplete')?.name;
+      if (dateField) {
+        const ok = !!pushed[dateField];
         sink.add({
-          rule: `CLOSURE:${tr.id}`,
-          title: `code de clôture de ${tr.id}`,
+          rule: 'CLOSURE_DATE',
+          title: `${dateField} à la clôture`,
           verdict: ok ? 'pass' : 'fail',
-          expected: `${allowed.join('|')} with label CODE#TEXT`,
-          actual: `${code ?? 'absent'} / ${pushed[labelField] ?? 'absent'}`,
-          message: ok ? `${code}` : `${tr.id} needs a closure code among ${allowed.join(', ')} and its label`,
-          highlight: codeField,
+          message: ok ? `${pushed[dateField]}` : `${dateField} must be set when the ticket closes (§7)`,
+          highlight: dateField,
           exchange: x,
         });
       }
-      const state = this.roles.state ? pushed[this.roles.state.name] : undefined;
-      const final = index.profile.states.find((s) => s.name === state)?.final;
-      if (final) {
-        const dateField = index.profile.fields.find((f) => f.name === 'interactionDateComplete')?.name;
-        if (dateField) {
-          const ok = !!pushed[dateField];
-          sink.add({
-            rule: 'CLOSURE_DATE',
-            title: `${dateField} à la clôture`,
-            verdict: ok ? 'pass' : 'fail',
-            message: ok ? `${pushed[dateField]}` : `${dateField} must be set when the ticket closes (§7)`,
-            highlight: dateField,
-            exchange: x,
-          });
-        }
-      }
-      this.learnFromTicket(t, pushed);
     }
-    const o: Observed = {
-      ...(pushed ? { ticket: pushed, key: pushed[index.settings.unknownKeyField] ?? null } : {}),
-      ...(identified ? { action: identified } : {}),
-      attempts: got.refused.length + 1,
-    };
-    if (e) checkExpectations(e, o, { sink, index, rule, exchange: x, ticketSource: 'l action poussée' });
-    this.record(step, o);
-    return true;
+    return { ...(action ? { action } : {}), ticket: pushed, final, clean };
   }
 
   /** Role oi: the harness pushes a hand-made R7 message to the OC under test. */

@@ -8,7 +8,7 @@ import type http from 'node:http';
 import type { ProfileIndex } from '../profile/index.ts';
 import { codecErrorAnswer } from '../rules/index.ts';
 import { CodecError } from '../soap/errors.ts';
-import type { Credentials } from '../soap/model.ts';
+import type { Credentials, TicketValue } from '../soap/model.ts';
 import { readMessage } from '../soap/read.ts';
 import { MessageWriter } from '../soap/write.ts';
 import type { Exchange } from './http.ts';
@@ -20,6 +20,8 @@ export interface ReceivedPush {
   /** request: the push as received; response: our answer. */
   exchange: Exchange;
   key?: string;
+  /** The ticket the push carries (a setTroubleTicketByValue request). */
+  ticket?: TicketValue;
   credentials?: Credentials;
   /** We refused it (a scenario asked the endpoint to fail). */
   refused: boolean;
@@ -38,6 +40,8 @@ export class HarnessOcEndpoint {
   private server?: http.Server;
   private seq = 0;
   private readonly queues = new Map<string, ReceivedPush[]>();
+  /** Every push of a ticket, taken by a step or not: what the OC knows of the ticket comes from them. */
+  private readonly history = new Map<string, ReceivedPush[]>();
   private readonly waiters = new Map<string, (() => void)[]>();
   private readonly failures = new Map<string, { remaining: number; status: number }>();
   /** Pushes no ticket could be read from (unreadable XML). */
@@ -70,6 +74,42 @@ export class HarnessOcEndpoint {
     this.failures.set(key, { remaining: count, status });
   }
 
+  /** The pushes of a ticket the endpoint acknowledged (returnCode 0) so far, in order of arrival. */
+  accepted(key: string): readonly ReceivedPush[] {
+    return (this.history.get(key) ?? []).filter((p) => !p.refused);
+  }
+
+  /** The ticket's next `count` pushes are refused too, on top of those already asked for. */
+  refuseMore(key: string, count: number, status: number): void {
+    const f = this.failures.get(key);
+    this.failures.set(key, { remaining: (f?.remaining ?? 0) + count, status });
+  }
+
+  /** Waits until the endpoint acknowledged a push of the ticket after push `afterSeq`; true if it did. */
+  async waitAccepted(key: string, afterSeq: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.accepted(key).some((p) => p.seq > afterSeq)) return true;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await this.arrival(key, left);
+    }
+  }
+
+  /** Resolves at the next push of the ticket, or after `ms`. */
+  private arrival(key: string, ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      const list = this.waiters.get(key) ?? [];
+      list.push(done);
+      this.waiters.set(key, list);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
   /** Waits for the next accepted push of a ticket; the refused ones before it come along. */
   async waitPush(key: string, timeoutMs: number): Promise<PushWait | undefined> {
     const deadline = Date.now() + timeoutMs;
@@ -82,16 +122,7 @@ export class HarnessOcEndpoint {
       }
       const left = deadline - Date.now();
       if (left <= 0) return undefined;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, left);
-        const list = this.waiters.get(key) ?? [];
-        list.push(done);
-        this.waiters.set(key, list);
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
+      await this.arrival(key, left);
     }
   }
 
@@ -124,6 +155,7 @@ export class HarnessOcEndpoint {
             ? (msg.body.ticket[this.index.settings.unknownKeyField] ?? undefined)
             : undefined;
         if (key) push.key = key;
+        if (msg.body.kind === 'setRequest') push.ticket = msg.body.ticket;
         const failing = key ? this.failures.get(key) : undefined;
         if (failing && failing.remaining > 0) {
           failing.remaining--;
@@ -155,6 +187,9 @@ export class HarnessOcEndpoint {
         const q = this.queues.get(push.key) ?? [];
         q.push(push);
         this.queues.set(push.key, q);
+        const h = this.history.get(push.key) ?? [];
+        h.push(push);
+        this.history.set(push.key, h);
         const waiting = this.waiters.get(push.key) ?? [];
         this.waiters.delete(push.key);
         for (const w of waiting) w();
