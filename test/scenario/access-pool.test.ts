@@ -12,6 +12,7 @@ import { startMock } from '../../mock-server/index.ts';
 import { defaultIndex } from '../../src/profile/index.ts';
 import { AccessPool, accessFor } from '../../src/scenario/access-pool.ts';
 import { cli } from '../cli.ts';
+import { OC_A, OC_B, ocRoleArgs } from './two-ocs.ts';
 
 const index = defaultIndex();
 
@@ -25,8 +26,8 @@ const csv = (entries: InventoryEntry[]) =>
   `technicalId,commercialId,offerId\n${entries.map((e) => `${e.technicalId},${e.commercialId},${e.offerId}`).join('\n')}\n`;
 
 describe('sav-ftth run --role oc --target <OI>: one access of the OI inventory per create', () => {
-  const oc = { login: 'oc-a', password: 'oc-a-password', siren: '380129866' };
-  const other = { login: 'oc-b', password: 'oc-b-password', siren: '421938861' };
+  const oc = OC_A;
+  const other = OC_B;
   const dir = mkdtempSync(path.join(tmpdir(), 'sav-ftth-pool-'));
   let mock: Awaited<ReturnType<typeof startMock>>;
   let args: string[];
@@ -35,29 +36,7 @@ describe('sav-ftth run --role oc --target <OI>: one access of the OI inventory p
     // Default behaviour: rejectUnknownPto and rejectDuplicateAccess on.
     mock = await startMock({ accounts: [oc, other] });
     expect(mock.engine.behaviour()).toMatchObject({ rejectUnknownPto: true, rejectDuplicateAccess: true });
-    args = [
-      'run',
-      '--role',
-      'oc',
-      '--target',
-      mock.url,
-      '--login',
-      oc.login,
-      '--password',
-      oc.password,
-      '--oc-siren',
-      oc.siren,
-      '--oi-siren',
-      mock.config.oiSiren,
-      '--other-login',
-      other.login,
-      '--other-password',
-      other.password,
-      '--other-oc-siren',
-      other.siren,
-      '--no-report',
-      '--json',
-    ];
+    args = ['run', ...ocRoleArgs(mock.url, mock.config.oiSiren), '--no-report', '--json'];
   });
   afterAll(() => mock?.stop());
 

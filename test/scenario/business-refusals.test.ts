@@ -15,6 +15,7 @@ import type { RunResult, ScenarioResult } from '../../src/scenario/result.ts';
 import { readMessage } from '../../src/soap/read.ts';
 import { MessageWriter } from '../../src/soap/write.ts';
 import { cli } from '../cli.ts';
+import { OC_A, OC_B, ocRoleArgs } from './two-ocs.ts';
 
 const index = defaultIndex();
 const writer = new MessageWriter(index);
@@ -37,8 +38,8 @@ async function freePort(): Promise<number> {
 }
 
 describe('role oc: business refusals are asynchronous (§9, T6), get by technicalId opens first (§3)', () => {
-  const oc = { login: 'oc-a', password: 'oc-a-password', siren: '380129866' };
-  const other = { login: 'oc-b', password: 'oc-b-password', siren: '421938861' };
+  const oc = OC_A;
+  const other = OC_B;
   const push = { login: 'oi-push', password: 'oi-push-password' };
   let mock: Awaited<ReturnType<typeof startMock>>;
   let front: http.Server;
@@ -128,24 +129,7 @@ describe('role oc: business refusals are asynchronous (§9, T6), get by technica
     mock.engine.reset();
     const r = await cli([
       'run',
-      '--role',
-      'oc',
-      '--target',
-      frontUrl,
-      '--login',
-      oc.login,
-      '--password',
-      oc.password,
-      '--oc-siren',
-      oc.siren,
-      '--oi-siren',
-      mock.config.oiSiren,
-      '--other-login',
-      other.login,
-      '--other-password',
-      other.password,
-      '--other-oc-siren',
-      other.siren,
+      ...ocRoleArgs(frontUrl, mock.config.oiSiren),
       '--control-url',
       mock.controlUrl,
       '--callback-port',
