@@ -23,6 +23,24 @@ export function isDateTime(v: string): boolean {
   return plainDateTime(v) ?? parsedDateTime(v);
 }
 
+/**
+ * An xsd:dateTime as a comparable instant: UTC milliseconds, the fraction's digits beyond them, and
+ * whether it has a time zone (XML Schema 1.1 §3.3.7: `…:00Z`, `…:00.000Z` and `…:00+00:00` are the
+ * same instant). Undefined when the text is no xsd:dateTime.
+ */
+export function dateTimeInstant(v: string): { ms: number; rest: string; zoned: boolean } | undefined {
+  const m = DATE_TIME.exec(v.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, frac = '', tz, tzh, tzm] = m;
+  const digits = frac.slice(1).replace(/0+$/, '');
+  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  // Date.UTC maps years 0-99 to 1900-1999.
+  if (Number(y) >= 0 && Number(y) < 100) ms = new Date(ms).setUTCFullYear(Number(y));
+  ms += Number(digits.slice(0, 3).padEnd(3, '0'));
+  if (tz && tz !== 'Z') ms -= (tz.startsWith('-') ? -1 : 1) * (Number(tzh) * 60 + Number(tzm)) * 60_000;
+  return Number.isNaN(ms) ? undefined : { ms, rest: digits.slice(3), zoned: tz !== undefined };
+}
+
 function parsedDateTime(v: string): boolean {
   const m = DATE_TIME.exec(v);
   if (!m) return false;

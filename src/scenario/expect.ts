@@ -4,6 +4,7 @@
  * a push (the action it is, its delivery attempts) and on a meta answer (its items).
  */
 import type { ProfileIndex } from '../profile/index.ts';
+import { dateTimeInstant } from '../rules/formats.ts';
 import { rolesOf } from '../rules/index.ts';
 import type { DecodedMessage, TicketValue } from '../soap/model.ts';
 import type { Exchange } from './http.ts';
@@ -97,29 +98,6 @@ export function labelNames(label: string | null | undefined, field: string, inde
   return names.some((n) => WORD(n).test(named));
 }
 
-const DATE_TIME = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})?$/;
-
-/**
- * An xsd:dateTime as a comparable instant: UTC milliseconds, the fraction's digits beyond them, and
- * whether it has a time zone (XML Schema 1.1 §3.3.7: `…:00Z`, `…:00.000Z` and `…:00+00:00` are the
- * same instant). Undefined when the text is no xsd:dateTime.
- */
-function instantOf(v: string): { ms: number; rest: string; zoned: boolean } | undefined {
-  const m = DATE_TIME.exec(v.trim());
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi, s, frac = '', tz] = m;
-  const digits = frac.replace(/0+$/, '');
-  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  // Date.UTC maps years 0-99 to 1900-1999.
-  if (Number(y) >= 0 && Number(y) < 100) ms = new Date(ms).setUTCFullYear(Number(y));
-  ms += Number(digits.slice(0, 3).padEnd(3, '0'));
-  if (tz && tz !== 'Z') {
-    const sign = tz.startsWith('-') ? -1 : 1;
-    ms -= sign * (Number(tz.slice(1, 3)) * 60 + Number(tz.slice(4, 6))) * 60_000;
-  }
-  return Number.isNaN(ms) ? undefined : { ms, rest: digits.slice(3), zoned: tz !== undefined };
-}
-
 /**
  * Whether a field's value equals the expected one: as instants for xsd:dateTime fields (the
  * profile's format), as text otherwise. A dateTime with a time zone and one without are not
@@ -133,8 +111,8 @@ function sameValue(
 ): boolean {
   if (got === want) return true;
   if (typeof got !== 'string' || index.field.get(field)?.type !== 'dateTime') return false;
-  const a = instantOf(got);
-  const b = instantOf(want);
+  const a = dateTimeInstant(got);
+  const b = dateTimeInstant(want);
   return !!a && !!b && a.zoned === b.zoned && a.ms === b.ms && a.rest === b.rest;
 }
 
