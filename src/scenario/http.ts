@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import { CodecError } from '../soap/errors.ts';
 import { messageBytes } from '../soap/xml.ts';
 
@@ -192,4 +193,24 @@ export async function controlCall(
     /* keep the text */
   }
   return { status: res.status, json };
+}
+
+/**
+ * Why nothing listens at a URL's host and port (a TCP connection, no request sent), or undefined
+ * when something does: a run against an implementation that cannot be reached has nothing to assess.
+ */
+export function connectProblem(url: string, timeoutMs: number): Promise<string | undefined> {
+  const u = new URL(url);
+  const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (problem: string | undefined) => {
+      socket.destroy();
+      resolve(problem);
+    };
+    socket.setTimeout(timeoutMs, () => done(`no connection within ${timeoutMs} ms`));
+    socket.once('connect', () => done(undefined));
+    socket.once('error', (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
+  });
 }

@@ -19,7 +19,7 @@ import type { Credentials } from '../soap/model.ts';
 import { MessageWriter } from '../soap/write.ts';
 import { ACCESS_FIELDS, AccessPool, inventoryFile, inventoryFromControl } from './access-pool.ts';
 import type { OcAccount, Prompt, RunEnv } from './environment.ts';
-import { closeAgents, postSoap, type TlsOptions } from './http.ts';
+import { closeAgents, connectProblem, postSoap, type TlsOptions } from './http.ts';
 import { HarnessOcEndpoint } from './oc-endpoint.ts';
 import { OiFront } from './oi-front.ts';
 import { ReferenceOc } from './reference-oc.ts';
@@ -219,6 +219,7 @@ async function setupRoleOc(index: ProfileIndex, o: TargetOptions): Promise<RunEn
       : undefined;
     // The inputs first (the inventory may be wrong): nothing is announced before they are read.
     const accessPool = await accessPoolOf(index, o, control);
+    await assertReachable(o, requestMs);
     await startEndpoint();
     o.announce?.(`harness OC endpoint (configure the OI to push there): ${endpoint.url}`);
     const capabilities: RunEnv['capabilities'] = new Set();
@@ -307,6 +308,20 @@ async function accessPoolOf(
   return undefined;
 }
 
+/**
+ * Nothing to assess when nothing listens at the target: a usage-level error before the run rather
+ * than every check failed (a CI gate must tell "staging is down" from "the implementation is wrong").
+ * Not with --interactive, where the operator may bring it up when asked.
+ */
+async function assertReachable(o: TargetOptions, timeoutMs: number): Promise<void> {
+  if (!o.target || o.prompt) return;
+  const problem = await connectProblem(o.target, timeoutMs);
+  if (problem)
+    throw new TargetError(
+      `--target ${o.target}: cannot connect (${problem}); is the ${o.role === 'oc' ? 'OI' : 'OC'} under test up and reachable from here?`,
+    );
+}
+
 async function setupRoleOi(index: ProfileIndex, o: TargetOptions): Promise<RunEnv> {
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -317,6 +332,7 @@ async function setupRoleOi(index: ProfileIndex, o: TargetOptions): Promise<RunEn
   const requestMs = o.requestTimeoutMs ?? (embedded ? 10_000 : o.prompt ? 600_000 : 60_000);
   const pushMs = pushTimeout(o, embedded ? 5_000 : 30_000);
   try {
+    await assertReachable(o, requestMs);
     const front = new OiFront({ index, pushTimeoutMs: pushMs, ...(o.tls ? { tls: o.tls } : {}) });
     await onCallback(o, () =>
       front.start(o.callbackHost ?? '127.0.0.1', o.callbackPort ?? 0, o.callbackAdvertise),

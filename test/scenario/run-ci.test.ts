@@ -4,7 +4,8 @@
  * TERM=dumb gets plain lines, `--list --json` is JSON, credentials come from the environment.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -250,5 +251,50 @@ describe('sav-ftth run: credentials from the environment (SAV_FTTH_*), flags win
       'SAV_FTTH_CONTROL_TOKEN',
     ])
       expect(r.out).toContain(v);
+  });
+});
+
+describe('a target nothing listens at', () => {
+  it('exits 2 before the run, naming --target and the cause, with no report written', async () => {
+    // A port just freed: nothing listens there.
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise((r) => server.close(r));
+    const dir = mkdtempSync(path.join(tmpdir(), 'sav-ftth-unreachable-'));
+    const url = `http://127.0.0.1:${port}/ws`;
+    const r = await cli([
+      'run',
+      '--role',
+      'oc',
+      '--target',
+      url,
+      '--login',
+      'L',
+      '--password',
+      'P',
+      '--oc-siren',
+      '380129866',
+      '--oi-siren',
+      '343059564',
+      '--grep',
+      'lifecycle.t1-create',
+      '--report-dir',
+      dir,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`--target ${url}: cannot connect (ECONNREFUSED); is the OI under test up`);
+    expect(readdirSync(dir).filter((f) => !f.startsWith('.'))).toEqual([]);
+    const oi = await cli(
+      ['run', '--role', 'oi', '--target', url, '--login', 'L', '--password', 'P'].concat([
+        '--oc-siren',
+        '380129866',
+        '--grep',
+        'oi-role.push-unknown-key',
+        '--no-report',
+      ]),
+    );
+    expect(oi.code).toBe(2);
+    expect(oi.err).toContain(`--target ${url}: cannot connect (ECONNREFUSED); is the OC under test up`);
   });
 });
