@@ -111,7 +111,8 @@ Environment (a flag wins over its variable; keeps secrets out of the process lis
   An empty variable counts as unset.
 
 Exit status: 0 every mandatory check passed; 1 a mandatory check failed or a scenario could not
-run; 2 usage or configuration error (bad option, invalid scenario file, missing credentials).
+run; 2 usage or configuration error (bad option, invalid scenario file, missing credentials,
+nothing listening at --target); 130 interrupted (Ctrl+C).
 `;
 
 const OPTIONS = {
