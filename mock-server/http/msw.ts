@@ -44,17 +44,14 @@ export function baseUrlProblem(baseUrl: unknown): string | undefined {
   const rule = `must be an absolute http:// or https:// URL (e.g. https://oi.example.test), without query, fragment or credentials`;
   if (typeof baseUrl !== 'string')
     return `baseUrl: ${baseUrl === undefined ? 'is required' : `${shown} ${rule}`}`;
-  let u: URL;
-  try {
-    u = new URL(baseUrl);
-  } catch {
-    return `baseUrl: ${shown} ${rule}`;
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `baseUrl: ${shown} ${rule}`;
-  if (u.search !== '' || u.hash !== '' || baseUrl.includes('?') || baseUrl.includes('#'))
-    return `baseUrl: ${shown} ${rule}`;
-  if (u.username !== '' || u.password !== '') return `baseUrl: ${shown} ${rule}`;
-  return undefined;
+  const u = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined;
+  const usable =
+    u !== undefined &&
+    (u.protocol === 'http:' || u.protocol === 'https:') &&
+    !/[?#]/.test(baseUrl) &&
+    u.username === '' &&
+    u.password === '';
+  return usable ? undefined : `baseUrl: ${shown} ${rule}`;
 }
 
 type WebBody =
