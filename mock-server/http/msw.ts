@@ -15,7 +15,9 @@ import {
   documentAnswer,
   ENDPOINT_METHODS,
   endpointMethodRefused,
+  type HeaderRefusal,
   headerRefusal,
+  refusalLogLine,
   soapActionOf,
   TransportFaults,
 } from './soap-transport.ts';
@@ -157,23 +159,25 @@ export function mswHandlers<E extends MockEngine>(o: {
     return path !== undefined && (path === controlPath || path.startsWith(`${controlPath}/`));
   };
 
+  const refuse = (refusal: HeaderRefusal, started: number) => {
+    o.logger.info({ ...refusalLogLine(refusal, started), transport: 'msw' }, 'exchange');
+    return new HttpResponse(faults.client(refusal.faultstring), {
+      status: refusal.status,
+      headers: { ...XML, ...refusal.headers },
+    });
+  };
+
   const soapPost = async (request: Request) => {
+    const started = performance.now();
     const contentType = request.headers.get('content-type') ?? undefined;
     const refused = headerRefusal(contentType, request.headers.get('content-encoding') ?? undefined);
-    if (refused) {
-      return new HttpResponse(faults.client(refused.faultstring), {
-        status: refused.status,
-        headers: { ...XML, ...refused.headers },
-      });
-    }
+    if (refused) return refuse(refused, started);
     const read = await readLimited(request, maxBytes);
     if (read.kind === 'aborted') return HttpResponse.error();
     if (read.kind === 'too-large') {
       const size = read.declared ? `of ${read.bytes} bytes` : `of more than ${maxBytes} bytes`;
-      return new HttpResponse(
-        faults.client(`message ${size} refused: the limit is ${maxBytes} bytes (settings.maxMessageBytes)`),
-        { status: 500, headers: XML },
-      );
+      const faultstring = `message ${size} refused: the limit is ${maxBytes} bytes (settings.maxMessageBytes)`;
+      return refuse({ status: 500, faultstring }, started);
     }
     const raw = read.raw;
     const soapAction = soapActionOf(request.headers.get('soapaction') ?? undefined, contentType);

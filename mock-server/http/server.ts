@@ -28,6 +28,7 @@ import {
   endpointMethodRefused,
   type HeaderRefusal,
   headerRefusal,
+  refusalLogLine,
   soapActionOf,
   TransportFaults,
   targetUrl,
@@ -383,17 +384,7 @@ export class MockTransport {
     refusal: HeaderRefusal,
     closing: Closing = 'after-body',
   ) {
-    this.o.logger.info(
-      {
-        operation: 'unknown',
-        fault: 'Client',
-        transport: refusal.faultstring,
-        status: refusal.status,
-        remote,
-        durationMs: Math.round(performance.now() - started),
-      },
-      'exchange',
-    );
+    this.o.logger.info({ ...refusalLogLine(refusal, started), remote }, 'exchange');
     this.send(
       res,
       refusal.status,

@@ -32,6 +32,18 @@ export interface HeaderRefusal {
 }
 
 /**
+ * The exchange line of a request the transport refused before the engine saw it (header, size or
+ * time limits), so that a refused request is logged as an exchange by every transport.
+ */
+export const refusalLogLine = (refusal: HeaderRefusal, startedMs: number) => ({
+  operation: 'unknown',
+  fault: 'Client',
+  refusal: refusal.faultstring,
+  status: refusal.status,
+  durationMs: Math.round(performance.now() - startedMs),
+});
+
+/**
  * The request's headers the endpoint cannot take: a transfer coding other than chunked (see
  * transferCodingRefusal), a Content-Type that is not XML, a charset other than UTF-8 (the only
  * encoding of the exchanges) or given more than once, a Content-Encoding other than identity

@@ -68,4 +68,34 @@ describe('a logger passed to startMock() / mockHandlers()', () => {
     expect(exchanges).toHaveLength(1);
     expect(exchanges[0]).toMatchObject({ operation: 'createTroubleTicketByValue', status: 200 });
   });
+
+  it('mockHandlers (msw): a request refused from its headers or its size is logged as an exchange too', async () => {
+    const { lines, logger } = userLogger();
+    const handlers = mockHandlers({ baseUrl: 'https://oi-refusals.example.test', logger });
+    const server = setupServer(...handlers);
+    server.listen({ onUnhandledRequest: 'error' });
+    try {
+      const json = await fetch(handlers.url, {
+        method: 'POST',
+        body: '{}',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(json.status).toBe(500);
+      const big = await post(handlers.url, `<x>${'a'.repeat(11 * 1024 * 1024)}</x>`);
+      expect(big.status).toBe(500);
+    } finally {
+      server.close();
+      await handlers.close();
+    }
+    const exchanges = lines.filter((l) => l.msg === 'exchange');
+    expect(exchanges).toHaveLength(2);
+    expect(exchanges[0]).toMatchObject({
+      operation: 'unknown',
+      fault: 'Client',
+      status: 500,
+      transport: 'msw',
+    });
+    expect(exchanges[0]!.refusal).toContain('Content-Type "application/json" is not text/xml');
+    expect(exchanges[1]!.refusal).toMatch(/refused: the limit is \d+ bytes \(settings.maxMessageBytes\)/);
+  });
 });

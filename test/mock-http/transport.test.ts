@@ -279,6 +279,7 @@ describe('exchange log', () => {
         service: 'sav-ftth-mock',
       });
       expect(exchanges[1]).toMatchObject({ operation: 'unknown', fault: 'Client' });
+      expect(exchanges[1]!.refusal).toContain('Content-Type "application/json" is not text/xml');
     } finally {
       await logged.stop();
     }
