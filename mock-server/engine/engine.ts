@@ -276,10 +276,15 @@ export class Engine implements MockEngine {
     this.exchanges.reset();
   }
 
+  /** The mock is stopping: requests waiting on an injected latency are answered now. */
+  endLatencies(): void {
+    this.soap.endLatencies();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.soap.close();
+    this.soap.endLatencies();
     this.automation.stop();
     await this.intake.close();
     await this.pusher?.close();

@@ -38,6 +38,7 @@ export type * from './types.ts';
 export interface LocalMockEngine extends MockEngine {
   /** Resolves once the intake checks of answered creates have run and no delivery is pending. */
   settle(): Promise<void>;
+  endLatencies(): void;
   /** The profile index the engine runs on. */
   readonly index: Engine['index'];
 }

@@ -18,7 +18,7 @@ import { getTicket } from './op-get.ts';
 import { metaOperation } from './op-meta.ts';
 import { setTicket } from './op-set.ts';
 import type { EngineLog, ExchangeCounters } from './stats.ts';
-import type { ExchangeLog, FaultInjection, SoapAnswer } from './types.ts';
+import type { ExchangeLog, FaultInjection, InjectedFault, SoapAnswer } from './types.ts';
 
 const HANDLERS: Record<OperationDef['kind'], (ctx: EngineContext, req: OcRequest) => Handled> = {
   create: createTicket,
@@ -45,8 +45,15 @@ export class SoapEndpoint {
 
   constructor(private readonly d: SoapDeps) {}
 
-  /** Ends the injected latencies under way: their requests answer that the mock is shutting down. */
-  close(): void {
+  /** Set once the mock stops: an injected latency no longer delays an answer. */
+  private latenciesEnded = false;
+
+  /**
+   * Ends the injected latencies, those under way and those to come: the requests waiting on one are
+   * answered at once (the mock is stopping and gives them its grace period, not the latency).
+   */
+  endLatencies(): void {
+    this.latenciesEnded = true;
     for (const [handle, wake] of this.latencies) {
       this.d.ctx.clock.clearTimeout(handle);
       wake();
@@ -59,6 +66,7 @@ export class SoapEndpoint {
     const started = performance.now();
     let operation = this.operationFromSoapAction(meta.soapAction);
     let handled: Handled;
+    let injectedFault: InjectedFault | undefined;
     try {
       if (this.d.closed()) throw new EngineError('closed', 'the mock is shutting down');
       let decoded: DecodedMessage | undefined;
@@ -91,16 +99,19 @@ export class SoapEndpoint {
           ...(rule.truncateResponse ? { truncateResponse: true } : {}),
         };
       }
+      if (injected) injectedFault = injectedParts(injected, handled.answer.inject);
       // Nothing leaves before the writes it reports (or read) are committed; a get's own history
       // row need not be durable, so a get that found nothing pending answers at once.
       if (ctx.store.pending && (readsPending || operation?.kind !== 'get')) await ctx.store.committed();
     } catch (e) {
-      this.d.log.internal(e);
+      // A request the stopping mock can no longer process is answered so, not logged as a defect.
+      if (!(e instanceof EngineError && e.code === 'closed')) this.d.log.internal(e);
       handled = faultAnswer(ctx.writer, operation, internalErrorAnswer(e, ctx.index));
     }
     const log: ExchangeLog = {
       operation: operation?.name ?? 'unknown',
       ...handled.log,
+      ...(injectedFault ? { injected: injectedFault } : {}),
       durationMs: Math.round((performance.now() - started) * 100) / 100,
     };
     handled.answer.log = log;
@@ -122,7 +133,7 @@ export class SoapEndpoint {
     const rule = this.d.faults.take(operation?.name);
     if (!rule) return undefined;
     const { ctx } = this.d;
-    if (rule.latencyMs) {
+    if (rule.latencyMs && !this.latenciesEnded) {
       await this.latency(rule.latencyMs);
       if (this.d.closed()) throw new EngineError('closed', 'the mock is shutting down');
     }
@@ -196,4 +207,19 @@ export class SoapEndpoint {
     h.log.oc = auth.account.login;
     return h;
   }
+}
+
+/** What a fault injection rule did to one exchange, as its log line tells it. */
+function injectedParts(
+  injected: { rule: FaultInjection; handled?: Handled },
+  transport: SoapAnswer['inject'],
+): InjectedFault | undefined {
+  const { rule, handled } = injected;
+  const parts: InjectedFault = {
+    ...(rule.latencyMs ? { latencyMs: rule.latencyMs } : {}),
+    ...(handled && rule.httpStatus ? { httpStatus: rule.httpStatus } : {}),
+    ...(handled && !rule.httpStatus ? { soapFault: true as const } : {}),
+    ...transport,
+  };
+  return Object.keys(parts).length > 0 ? parts : undefined;
 }

@@ -132,7 +132,16 @@ export interface ExchangeLog {
   attempt?: number;
   /** push: why the attempt failed. */
   error?: string;
+  /** in: what fault injection did to this exchange (an operator tells an injected fault from a real one). */
+  injected?: InjectedFault;
 }
+
+/** The parts of a fault injection rule that acted on one exchange. */
+export type InjectedFault = Partial<
+  Pick<FaultInjection, 'latencyMs' | 'httpStatus' | 'dropConnection' | 'truncateResponse'> & {
+    soapFault: true;
+  }
+>;
 
 export interface SoapAnswer {
   status: number;
@@ -197,6 +206,8 @@ export interface MockEngine {
   deliveries(): Delivery[];
   counters(): Counters;
   reset(): void;
+  /** The mock is stopping: requests waiting on an injected latency are answered now. */
+  endLatencies?(): void;
   /** Stops timers and push workers and closes the store. */
   close(): Promise<void>;
 }

@@ -359,8 +359,7 @@ export class MockTransport {
       ...(remote !== undefined ? { remote } : {}),
     });
     if (this.o.logger.isLevelEnabled('info')) {
-      const inject = answer.inject ? { inject: answer.inject } : {};
-      this.o.logger.info({ ...answer.log, status: answer.status, remote, ...inject }, 'exchange');
+      this.o.logger.info({ ...answer.log, status: answer.status, remote }, 'exchange');
     }
     if (answer.inject?.dropConnection) {
       req.socket.destroy();

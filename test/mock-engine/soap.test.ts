@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalMockEngine, manualClock } from '../../mock-server/engine/index.ts';
-import type { ExchangeLog } from '../../mock-server/engine/types.ts';
+import type { ExchangeLog, FaultInjection } from '../../mock-server/engine/types.ts';
 import { call, create, createValue, cred, engine, fault, index, newTicket, OC1, writer } from './helpers.ts';
 
 let e: LocalMockEngine;
@@ -138,6 +138,51 @@ describe('fault injection', () => {
     e = engine();
     expect(() => e.setFaults([{ operation: 'nope' }])).toThrow(/faults\[0\]\.operation/);
     expect(() => e.setFaults([{ operation: '*', soapFaultRate: 2 }])).toThrow(/soapFaultRate/);
+  });
+});
+
+describe('injected faults in the exchange lines', () => {
+  const logged = async (rule: Omit<FaultInjection, 'operation'>, random = 0.1) => {
+    const lines: ExchangeLog[] = [];
+    e = engine({ logger: (l) => lines.push(l), random: () => random });
+    e.setFaults([{ operation: 'createTroubleTicketByValue', ...rule }]);
+    const request = new TextEncoder().encode(writer.createRequest(createValue(), cred(OC1)));
+    await e.handleSoap(request, {});
+    await e.handleSoap(request, {});
+    return lines;
+  };
+
+  it('an injected HTTP status, SOAP fault or latency is marked, so that it is told from a real one', async () => {
+    const [status, after] = await logged({ httpStatus: 503, times: 1 });
+    expect(status).toMatchObject({ fault: 'HTTP 503', injected: { httpStatus: 503 } });
+    expect(after!.injected).toBeUndefined();
+    expect((await logged({ soapFaultRate: 1 }))[0]).toMatchObject({
+      fault: 'Server',
+      injected: { soapFault: true },
+    });
+    expect((await logged({ latencyMs: 1, times: 1 }))[0]).toMatchObject({
+      returnCode: '0',
+      injected: { latencyMs: 1 },
+    });
+    expect((await logged({ dropConnection: true, times: 1 }))[0]!.injected).toEqual({ dropConnection: true });
+  });
+
+  it('a soapFaultRate the draw did not fire leaves the exchange unmarked', async () => {
+    const [line] = await logged({ soapFaultRate: 0.5 }, 0.9);
+    expect(line).toMatchObject({ returnCode: '0' });
+    expect(line!.injected).toBeUndefined();
+  });
+
+  it('endLatencies answers the requests an injected latency holds, processed as usual', async () => {
+    const clock = manualClock();
+    e = engine({ clock });
+    e.setFaults([{ operation: 'createTroubleTicketByValue', latencyMs: 60_000 }]);
+    const held = create(e);
+    await new Promise((r) => setImmediate(r));
+    e.endLatencies();
+    const r = await held;
+    expect(r.returnCode).toBe('0');
+    expect((await create(e)).returnCode).toBe('0');
   });
 });
 
