@@ -89,7 +89,10 @@ export async function startWithEngine<E extends MockEngine>(
     ...(tls ? { tls } : {}),
     stop: () => {
       stopped ??= (async () => {
-        await started.stop();
+        const draining = started.stop();
+        // Within the grace period the requests under way are answered, not those a latency holds.
+        engine.endLatencies?.();
+        await draining;
         await engine.close();
       })();
       return stopped;

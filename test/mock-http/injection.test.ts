@@ -148,3 +148,37 @@ describe('ticket search through the control API', () => {
     expect(await page('state=CLOSED')).toMatchObject({ count: 0, total: 0 });
   });
 });
+
+describe('stopping while an injected latency holds a request', () => {
+  it('answers that request within the grace period instead of cutting its connection', async () => {
+    const own = await startMock();
+    const ownWriter = new MessageWriter(own.index);
+    let stopped = false;
+    try {
+      const r = await fetch(`${own.controlUrl}/faults`, {
+        method: 'PUT',
+        body: JSON.stringify([{ operation: 'getManagedEntityTypes', latencyMs: 60_000, times: 1 }]),
+      });
+      expect(r.status).toBe(200);
+      const { login, password } = own.accounts[0]!;
+      const held = fetch(own.url, {
+        method: 'POST',
+        body: ownWriter.metaRequest('getManagedEntityTypes', { login, password }),
+        headers: { 'content-type': 'text/xml' },
+      });
+      // The rule is used up once the request reached it: the latency holds the request from then on.
+      while (own.engine.faults().length > 0) await tick();
+      const stopping = own.stop().then(() => {
+        stopped = true;
+      });
+      const answer = await held;
+      expect(answer.status).toBe(200);
+      expect(readMessage(await answer.text(), own.index).body.kind).toBe('metaResponse');
+      await stopping;
+    } finally {
+      if (!stopped) await own.stop();
+    }
+  });
+});
+
+const tick = () => new Promise((r) => setTimeout(r, 20));
