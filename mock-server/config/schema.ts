@@ -54,6 +54,7 @@ const httpsSchema = z
         path: [v.cert === undefined ? 'cert' : 'key'],
         message: `is required when https.${v.cert === undefined ? 'key' : 'cert'} is set`,
         input: undefined,
+        params: { related: [`https.${v.cert === undefined ? 'key' : 'cert'}`] },
       });
     }
   });
@@ -225,6 +226,7 @@ export const configSchema = z
           path: ['accounts', i, 'login'],
           message: `is already used by accounts[${first}]`,
           input: a.login,
+          params: { related: [`accounts[${first}].login`] },
         });
       } else seen.set(a.login, i);
     });
@@ -242,6 +244,7 @@ export const configSchema = z
         path: ['port'],
         message: 'is null but https.enabled is false: nothing would listen',
         input: null,
+        params: { related: ['https.enabled'] },
       });
     }
     const ports = [
@@ -257,6 +260,7 @@ export const configSchema = z
           path: p.key.split('.'),
           message: `is already used by ${earlier.key}`,
           input: p.port,
+          params: { related: [earlier.key] },
         });
       }
     }
@@ -279,12 +283,15 @@ export const configSchema = z
         path: ['behaviour', 'resolveWith'],
         message: `must be a closure code of profile ${c.profile}`,
         input: c.behaviour.resolveWith,
+        params: { related: ['profile'] },
       });
     }
     // The behaviour as the engine will run it, under the profile with the configured settings.
     const behaviour = { ...DEFAULT_BEHAVIOUR, ...c.behaviour } as Behaviour;
     for (const p of behaviourProblems(behaviour, indexProfile(getProfile(c.profile, c.settings)))) {
       if (p.key === 'resolveWith' && !knownCode) continue;
+      // A value its own key's schema refuses (a negative delay) is reported once, by that schema.
+      if (!behaviourSchema.shape[p.key].safeParse(c.behaviour[p.key]).success) continue;
       ctx.addIssue({
         code: 'custom',
         path: ['behaviour', p.key],
@@ -301,13 +308,16 @@ export const configSchema = z
       });
     }
     // Without a port of its own, the control API is where the SOAP service is.
-    const controlHost = c.control.port !== undefined ? (c.control.host ?? c.host) : c.host;
+    const controlHostKey =
+      c.control.port !== undefined && c.control.host !== undefined ? 'control.host' : 'host';
+    const controlHost = controlHostKey === 'control.host' ? c.control.host! : c.host;
     if (!isLoopback(controlHost) && c.control.token === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['control', 'token'],
         message: `is required: the control API would be bound to ${controlHost}, beyond localhost`,
         input: undefined,
+        params: { related: [controlHostKey] },
       });
     }
   });
@@ -328,6 +338,7 @@ function pushPerSiren(accounts: z.output<typeof accountSchema>[], ctx: z.Refinem
         path: ['accounts', i, 'push'],
         message: `differs from accounts[${j}].push, an account of the same OC (siren ${a.siren}): the OI's actions on that OC's tickets go to one endpoint`,
         input: undefined,
+        params: { related: [`accounts[${j}].push`] },
       });
     }
   });

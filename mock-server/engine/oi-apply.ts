@@ -28,7 +28,7 @@ export interface OiActionDeps {
   pusher?: Pusher;
   /** The credentials the pushed requests carry (the OC endpoint's account). */
   pushCredentials?: { login: string; password: string };
-  /** The OC endpoint the delivery goes to, as shown (see shownTargetUrl in push.ts). */
+  /** The OC endpoint the delivery goes to, as shown (see Pusher.shownUrl). */
   pushUrl?: string;
 }
 

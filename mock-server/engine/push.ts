@@ -12,6 +12,7 @@ import http, { type ClientRequest } from 'node:http';
 import https from 'node:https';
 import type { ProfileIndex } from '../../src/profile/index.ts';
 import { readMessage } from '../../src/soap/read.ts';
+import { shownUrl } from '../../src/soap/redact.ts';
 import type { MessageWriter } from '../../src/soap/write.ts';
 import type { DeliveryRecord, TicketStore } from '../store/types.ts';
 import { type Clock, iso } from './clock.ts';
@@ -54,16 +55,6 @@ export class PushRoutes {
   get empty(): boolean {
     return this.bySiren.size === 0 && this.fallback === undefined;
   }
-}
-
-/**
- * A target's URL as a delivery shows it (store, control API): a password in the URL's userinfo is
- * masked, the target's own password is never part of it.
- */
-export function shownTargetUrl(url: string): string {
-  const u = new URL(url);
-  if (u.password !== '') u.password = '***';
-  return u.href;
 }
 
 /** One OC endpoint: its target, URL (as requested and as shown) and connection pool. */
@@ -119,7 +110,7 @@ export class Pusher {
               rejectUnauthorized: !target.insecure,
             })
           : new http.Agent(agentOptions);
-      this.endpoints.set(target, { target, url, shown: shownTargetUrl(target.url), agent });
+      this.endpoints.set(target, { target, url, shown: shownUrl(target.url), agent });
     }
   }
 
@@ -128,9 +119,9 @@ export class Pusher {
     return this.deps.routes.targetFor(ocSiren);
   }
 
-  /** The URL of a target as its deliveries show it (see {@link shownTargetUrl}). */
+  /** The URL of a target as its deliveries show it. */
   shownUrl(target: PushTarget): string {
-    return this.endpoints.get(target)?.shown ?? shownTargetUrl(target.url);
+    return this.endpoints.get(target)?.shown ?? shownUrl(target.url);
   }
 
   /** The request as sent: the stored ticket value with the target's current credentials. */

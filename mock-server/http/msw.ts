@@ -6,6 +6,7 @@
 import { type HttpHandler, HttpResponse, http } from 'msw';
 import type { Logger } from 'pino';
 import type { ProfileIndex } from '../../src/profile/index.ts';
+import { maskUrlPasswords } from '../../src/soap/redact.ts';
 import { CONTROL_PREFIX, type MockConfig } from '../config/schema.ts';
 import type { MockEngine } from '../engine/types.ts';
 import { type BodyText, CONTROL_BODY_LIMIT, controlAllow, createControlApi, mockInfo } from './control.ts';
@@ -42,7 +43,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * requests on its origin and path, so it must be an absolute http(s) URL and nothing more.
  */
 export function baseUrlProblem(baseUrl: unknown): string | undefined {
-  const shown = JSON.stringify(baseUrl) ?? String(baseUrl);
+  const shown = maskUrlPasswords(JSON.stringify(baseUrl) ?? String(baseUrl));
   const rule = `must be an absolute http:// or https:// URL (e.g. https://oi.example.test), without query, fragment or credentials`;
   if (typeof baseUrl !== 'string')
     return `baseUrl: ${baseUrl === undefined ? 'is required' : `${shown} ${rule}`}`;

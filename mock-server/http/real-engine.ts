@@ -5,7 +5,7 @@
 
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
-import { readPem } from '../config/load.ts';
+import { configSource, readPem } from '../config/load.ts';
 import type { MockConfig, PushConfig } from '../config/schema.ts';
 import {
   createEngine,
@@ -18,7 +18,7 @@ import { engineLogger } from './logger.ts';
 import { type EngineFactory, type RunningMock, startWithEngine } from './start.ts';
 
 /** A validated `push` block (top-level or an account's) as the engine's target; `key` names it in errors. */
-function pushTarget(p: PushConfig, key: string): PushTarget {
+function pushTarget(config: MockConfig, p: PushConfig, key: string): PushTarget {
   return {
     url: p.url,
     login: p.login,
@@ -27,7 +27,7 @@ function pushTarget(p: PushConfig, key: string): PushTarget {
     maxRetries: p.maxRetries,
     backoffMs: p.backoffMs,
     timeoutMs: p.timeoutMs,
-    ...(p.ca ? { ca: readPem(p.ca, `${key}.ca`) } : {}),
+    ...(p.ca ? { ca: readPem(p.ca, `${key}.ca`, configSource(config, `${key}.ca`)) } : {}),
   };
 }
 
@@ -35,7 +35,7 @@ function pushTarget(p: PushConfig, key: string): PushTarget {
 const engineAccounts = (config: MockConfig): EngineAccount[] =>
   config.accounts.map(({ push, ...a }, i) => ({
     ...a,
-    ...(push ? { push: pushTarget(push, `accounts[${i}].push`) } : {}),
+    ...(push ? { push: pushTarget(config, push, `accounts[${i}].push`) } : {}),
   }));
 
 /**
@@ -76,7 +76,7 @@ const engineOptions = ({ config, index, logger }: Parameters<EngineFactory>[0]):
     oiName: config.oiName,
     store: config.memory ? 'memory' : { dataDir: config.dataDir },
     behaviour: config.behaviour as Partial<Behaviour>,
-    ...(config.push ? { push: pushTarget(config.push, 'push') } : {}),
+    ...(config.push ? { push: pushTarget(config, config.push, 'push') } : {}),
     inventory: config.inventory.csv
       ? { csv: config.inventory.csv }
       : { count: config.inventory.count, seed: config.inventory.seed },

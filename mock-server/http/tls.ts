@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { createSecureContext } from 'node:tls';
-import { ConfigError, readPem } from '../config/load.ts';
+import { ConfigError, configSource, readPem, sourceNote } from '../config/load.ts';
 import type { MockConfig } from '../config/schema.ts';
 
 export interface TlsMaterial {
@@ -140,46 +140,53 @@ function shown(value: string): string {
 
 /**
  * The configured pair, checked before anything starts: each file parses, and the key is the
- * certificate's (otherwise the HTTPS server would refuse it only once the engine runs).
+ * certificate's (otherwise the HTTPS server would refuse it only once the engine runs). Errors
+ * name the keys, the files and where each value came from (see configSource).
  */
 function configuredPair(
-  certValue: string,
-  keyValue: string,
+  cert: { value: string; source: string | undefined },
+  key: { value: string; source: string | undefined },
 ): { cert: string; key: string; x509: X509Certificate } {
-  const certKey = `https.cert (${shown(certValue)})`;
-  const keyKey = `https.key (${shown(keyValue)})`;
-  const cert = readPem(certValue, 'https.cert');
-  const key = readPem(keyValue, 'https.key');
+  const certKey = `https.cert (${shown(cert.value)})`;
+  const keyKey = `https.key (${shown(key.value)})`;
+  const certSource = { key: 'https.cert', source: cert.source };
+  const keySource = { key: 'https.key', source: key.source };
+  const certPem = readPem(cert.value, 'https.cert', cert.source);
+  const keyPem = readPem(key.value, 'https.key', key.source);
   let x509: X509Certificate;
   try {
-    if (!cert.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no BEGIN CERTIFICATE block');
-    x509 = new X509Certificate(cert);
+    if (!certPem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no BEGIN CERTIFICATE block');
+    x509 = new X509Certificate(certPem);
   } catch {
-    throw new ConfigError([`${certKey} is not a PEM certificate`]);
+    throw new ConfigError([`${certKey} is not a PEM certificate${sourceNote(certSource)}`]);
   }
   let privateKey: KeyObject;
   try {
-    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) throw new Error('no BEGIN PRIVATE KEY block');
-    privateKey = createPrivateKey(key);
+    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(keyPem)) throw new Error('no BEGIN PRIVATE KEY block');
+    privateKey = createPrivateKey(keyPem);
   } catch (e) {
     const why = (e as Error).message.replace(/^error:[0-9A-F]+:[^:]*::?/i, '');
-    throw new ConfigError([`${keyKey} is not a usable PEM private key (${why})`]);
+    throw new ConfigError([`${keyKey} is not a usable PEM private key (${why})${sourceNote(keySource)}`]);
   }
+  const both = sourceNote(certSource, [keySource]);
   if (!x509.checkPrivateKey(privateKey))
-    throw new ConfigError([`${certKey} and ${keyKey} do not match: key values mismatch`]);
+    throw new ConfigError([`${certKey} and ${keyKey} do not match: key values mismatch${both}`]);
   try {
-    createSecureContext({ cert, key });
+    createSecureContext({ cert: certPem, key: keyPem });
   } catch (e) {
     const why = (e as Error).message.replace(/^error:[0-9A-F]+:[^:]*::?/i, '');
-    throw new ConfigError([`${certKey} with ${keyKey} is refused by TLS: ${why}`]);
+    throw new ConfigError([`${certKey} with ${keyKey} is refused by TLS: ${why}${both}`]);
   }
-  return { cert, key, x509 };
+  return { cert: certPem, key: keyPem, x509 };
 }
 
 /** Loads or creates the certificate HTTPS needs. Throws ConfigError naming a bad configured pair. */
 export async function loadTls(config: MockConfig): Promise<TlsMaterial> {
   if (config.https.cert && config.https.key) {
-    const { cert, key, x509 } = configuredPair(config.https.cert, config.https.key);
+    const { cert, key, x509 } = configuredPair(
+      { value: config.https.cert, source: configSource(config, 'https.cert') },
+      { value: config.https.key, source: configSource(config, 'https.key') },
+    );
     return { cert, key, source: 'configured', certPath: config.https.cert, names: namesOf(x509) };
   }
   const fresh = async (keep: string[] = []) => {

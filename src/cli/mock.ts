@@ -17,6 +17,7 @@ import type { ListenerInfo } from '../../mock-server/http/server.ts';
 import type { RunningMock } from '../../mock-server/http/start.ts';
 import { isWildcardHost, type TlsMaterial } from '../../mock-server/http/tls.ts';
 import { luhnValid } from '../rules/index.ts';
+import { shownUrl } from '../soap/redact.ts';
 import type { CliIo } from './commands.ts';
 
 export const MOCK_USAGE = `Usage: sav-ftth mock [options]
@@ -116,7 +117,7 @@ export function banner(mock: RunningMock): string[] {
   lines.push(`  OI SIREN        ${c.oiSiren} (supplierID)`);
   if (c.push)
     lines.push(
-      `  push to OC      ${c.push.url}${c.accounts.some((a) => a.push) ? ' (OCs without their own)' : ''}`,
+      `  push to OC      ${shownUrl(c.push.url)}${c.accounts.some((a) => a.push) ? ' (OCs without their own)' : ''}`,
     );
   const password = (a: { login: string; password: string }) =>
     isDemoAccount(a) ? a.password : HIDDEN_PASSWORD;
@@ -129,7 +130,7 @@ export function banner(mock: RunningMock): string[] {
   for (const a of mock.accounts) {
     const own = c.accounts.find((x) => x.login === a.login)?.push;
     lines.push(
-      `  ${a.login.padEnd(width)}  ${password(a).padEnd(pwWidth)}  ${a.siren}${a.name ? `  ${a.name}` : ''}${own ? `  push to ${own.url}` : ''}`,
+      `  ${a.login.padEnd(width)}  ${password(a).padEnd(pwWidth)}  ${a.siren}${a.name ? `  ${a.name}` : ''}${own ? `  push to ${shownUrl(own.url)}` : ''}`,
     );
   }
   lines.push('Press Ctrl+C to stop.');
@@ -209,9 +210,12 @@ export async function mockCommand(
     const { startFromConfig } = await import('../../mock-server/http/real-engine.ts');
     mock = await startFromConfig(config, logger);
   } catch (e) {
-    io.err(
-      `sav-ftth mock: ${e instanceof ConfigError ? e.message : `cannot start: ${(e as Error).message}`}`,
-    );
+    // A file the configuration names (certificate, key, CA) is a configuration error like any other.
+    if (e instanceof ConfigError) {
+      io.err(`sav-ftth mock: ${e.message}`);
+      return 2;
+    }
+    io.err(`sav-ftth mock: cannot start: ${(e as Error).message}`);
     return 1;
   }
   // Listening before the banner: whoever reads "Press Ctrl+C" may signal at once, and a signal

@@ -3,6 +3,22 @@
  * whatever the prefix). The mock's history and the harness's evidence both hide it, one way.
  */
 
+const URL_PASSWORD = /(\/\/[^/:@\s]*:)[^/@\s]*@/g;
+
+/** Text with the password of every `scheme://user:password@` in it shown as `***` (error messages). */
+export const maskUrlPasswords = (text: string): string => text.replace(URL_PASSWORD, '$1***@');
+
+/**
+ * A URL as it may be shown (banner, deliveries): the password of its userinfo as `***` (a push
+ * target's own password is never part of its URL); text that is no URL, masked as error text is.
+ */
+export function shownUrl(url: string): string {
+  if (!URL.canParse(url)) return maskUrlPasswords(url);
+  const u = new URL(url);
+  if (u.password !== '') u.password = '***';
+  return u.href;
+}
+
 /** What the text of a Password element becomes in the harness's evidence. */
 export const REDACTED = '********';
 

@@ -252,7 +252,7 @@ describe('sav-ftth mock', () => {
     }
   });
 
-  it('refuses a certificate file that is not PEM with exit code 1, naming the key and the file', async () => {
+  it('refuses a certificate file that is not PEM with exit code 2, naming the key, the file and its source', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mock-cli-tls-'));
     try {
       const pair = await generateCertificate('127.0.0.1');
@@ -268,15 +268,17 @@ describe('sav-ftth mock', () => {
         a.io,
         { env: {} },
       );
-      expect(code).toBe(1);
-      expect(a.err.join('\n')).toContain(`https.cert (${join(dir, 'x.pem')}) is not a PEM certificate`);
+      expect(code).toBe(2);
+      expect(a.err.join('\n')).toContain(
+        `https.cert (${join(dir, 'x.pem')}) is not a PEM certificate (from ${join(dir, 'mock.yaml')})`,
+      );
       expect(a.out).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('exits with status 1 when the certificate and key do not match, instead of hanging', async () => {
+  it('exits with status 2 when the certificate and key do not match, instead of hanging', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mock-cli-tls-'));
     try {
       const [a, b] = await Promise.all([generateCertificate('127.0.0.1'), generateCertificate('127.0.0.1')]);
@@ -289,9 +291,9 @@ describe('sav-ftth mock', () => {
       );
       const r = await runProcess(['--port', '0', '--memory', '--config', 'mock.yaml'], dir);
       expect(r.signal).toBeNull();
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(2);
       expect(r.err).toContain(
-        'https.cert (./oi.pem) and https.key (./other-key.pem) do not match: key values mismatch',
+        'https.cert (./oi.pem) and https.key (./other-key.pem) do not match: key values mismatch (from mock.yaml)',
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -115,11 +115,11 @@ describe('mock configuration', () => {
       ].join('\n'),
     );
     expect(problems(() => loadConfig({ file, env: {} }))).toEqual([
-      `https.key: is required when https.cert is set (from ${file})`,
+      `https.key: is required when https.cert is set (https.cert from ${file})`,
       `accounts[1].login: "a" is already used by accounts[0] (from ${file})`,
       `https.port: 8080 is already used by port (from ${file})`,
       `behaviour.resolveWith: "ERR99" must be a closure code of profile sav-ftth-2.1 (from ${file})`,
-      `control.token: is required: the control API would be bound to 0.0.0.0, beyond localhost (from ${file})`,
+      `control.token: is required: the control API would be bound to 0.0.0.0, beyond localhost (host from ${file})`,
     ]);
   });
 
