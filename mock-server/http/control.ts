@@ -69,6 +69,8 @@ interface RouteDef {
   /** Readable template, e.g. `/tickets/{troubleTicketKey}`: each `{name}` matches one path segment. */
   path: string;
   open?: boolean;
+  /** The query parameters the route reads; any other is refused with 400 before the handler runs. */
+  query?: readonly string[];
   handler: Handler;
 }
 interface Route extends RouteDef {
@@ -152,10 +154,19 @@ function intParam(query: URLSearchParams, name: string, min: number, max: number
   return Number(raw);
 }
 
-function checkQueryNames(query: URLSearchParams, known: string[]): void {
+/**
+ * Refuses a query parameter the route does not read, or one given twice: a mistyped filter must not
+ * pass for no filter, and a stray parameter must not let `POST /reset` wipe the tickets unnoticed.
+ */
+function checkQueryNames(query: URLSearchParams, route: Pick<RouteDef, 'method' | 'path' | 'query'>): void {
+  const known = route.query ?? [];
   for (const name of new Set(query.keys())) {
     if (!known.includes(name)) {
-      throw new HttpError(400, `unknown query parameter "${name}" (known: ${known.join(', ')})`);
+      const accepted =
+        known.length > 0
+          ? `known: ${known.join(', ')}`
+          : `${route.method} ${route.path} takes no query parameter`;
+      throw new HttpError(400, `unknown query parameter "${name}" (${accepted})`);
     }
     const values = query.getAll(name);
     if (values.length > 1) {
@@ -274,9 +285,9 @@ export function createControlApi(options: ControlOptions): (req: ControlRequest)
       {
         method: 'GET',
         path: '/tickets',
+        query: ['state', 'oc', 'technicalId', 'q', 'limit', 'offset'],
         handler: (req) => {
           const q = req.query;
-          checkQueryNames(q, ['state', 'oc', 'technicalId', 'q', 'limit', 'offset']);
           const query: TicketQuery = {
             limit: intParam(q, 'limit', 1, 1000, 100),
             offset: intParam(q, 'offset', 0, Number.MAX_SAFE_INTEGER, 0),
@@ -363,8 +374,8 @@ export function createControlApi(options: ControlOptions): (req: ControlRequest)
       {
         method: 'GET',
         path: '/inventory',
+        query: ['technicalId', 'limit', 'offset'],
         handler: (req) => {
-          checkQueryNames(req.query, ['technicalId', 'limit', 'offset']);
           const limit = intParam(req.query, 'limit', 1, 100_000, 1000);
           const offset = intParam(req.query, 'offset', 0, Number.MAX_SAFE_INTEGER, 0);
           const technicalId = req.query.get('technicalId');
@@ -375,8 +386,8 @@ export function createControlApi(options: ControlOptions): (req: ControlRequest)
       {
         method: 'GET',
         path: '/deliveries',
+        query: ['status', 'key'],
         handler: (req) => {
-          checkQueryNames(req.query, ['status', 'key']);
           const status = req.query.get('status');
           if (status && !['pending', 'delivered', 'failed'].includes(status)) {
             throw new HttpError(
@@ -446,6 +457,7 @@ export function createControlApi(options: ControlOptions): (req: ControlRequest)
         const refused = authorize(req);
         if (refused) return refused;
       }
+      checkQueryNames(req.query, route);
       return await route.handler(req, params ?? []);
     } catch (e) {
       if (e instanceof HttpError) return json(e.status, { error: e.message, ...e.extra });

@@ -30,7 +30,7 @@ const consoleIo: SchemaCommandIo = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
-/** Runs the command; returns the exit code (0 ok, 1 check failed, 2 usage error). */
+/** Runs the command; returns the exit code (0 ok, 1 check failed or a file not written, 2 usage error). */
 export async function schemaCommand(argv: string[], io: SchemaCommandIo = consoleIo): Promise<number> {
   let values: { out?: string; address?: string; profile?: string; check?: boolean; help?: boolean };
   try {
@@ -68,44 +68,96 @@ export async function schemaCommand(argv: string[], io: SchemaCommandIo = consol
     const problems = await checkDir(dir, set.files);
     for (const p of problems) io.err(`${join(dir, p.file)}: ${p.problem}`);
     if (problems.length > 0) {
-      io.err(`${dir} is not up to date: run \`sav-ftth schema --out ${dir}\``);
+      io.err(`${dir} is not up to date: ${checkAdvice(dir, problems, values)}`);
       return 1;
     }
     io.out(`${dir}: ${set.files.length} files up to date (profile ${profile.id})`);
     return 0;
   }
-  await mkdir(dir, { recursive: true });
-  for (const f of set.files) {
-    await writeFile(join(dir, f.name), f.text, 'utf8');
-    io.out(join(dir, f.name));
+  let target = dir;
+  try {
+    await mkdir(dir, { recursive: true });
+    for (const f of set.files) {
+      target = join(dir, f.name);
+      await writeFile(target, f.text, 'utf8');
+      io.out(target);
+    }
+  } catch (e) {
+    io.err(`sav-ftth schema: cannot write ${target}: ${(e as Error).message}`);
+    return 1;
   }
   return 0;
 }
 
-/** Differences between a directory and the generated files (missing, different, unexpected). */
+/** What makes a directory pass `--check`: regenerating it, deleting strays, or a human look. */
+export type CheckFix = 'generate' | 'delete' | 'inspect';
+
+/** A word the shell reads as itself, quoted only when it must be. */
+const shellWord = (s: string) => (/^[\w./:@%+=,-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
+
+/**
+ * The advice that makes the next `--check` pass: the same command with `--out` (same profile and
+ * address, else it writes other files), and the deletion of the strays, which `--out` leaves.
+ */
+export function checkAdvice(
+  dir: string,
+  problems: { file: string; fix: CheckFix }[],
+  options: { profile?: string; address?: string },
+): string {
+  const steps: string[] = [];
+  if (problems.some((p) => p.fix === 'generate')) {
+    const args = ['--out', dir];
+    if (options.profile !== undefined) args.push('--profile', options.profile);
+    if (options.address) args.push('--address', options.address);
+    steps.push(`run \`sav-ftth schema ${args.map(shellWord).join(' ')}\``);
+  }
+  const strays = problems.filter((p) => p.fix === 'delete').map((p) => join(dir, p.file));
+  if (strays.length > 0) {
+    steps.push(
+      `delete ${strays.join(', ')} (the generator does not write ${strays.length === 1 ? 'it' : 'them'}, and \`--out\` removes no file)`,
+    );
+  }
+  if (problems.some((p) => p.fix === 'inspect')) steps.push(`make ${dir} a readable directory`);
+  return steps.join(', then ');
+}
+
+/**
+ * Differences between a directory and the generated files (missing, different, unexpected), each
+ * with what fixes it.
+ */
 export async function checkDir(
   dir: string,
   files: { name: string; text: string }[],
-): Promise<{ file: string; problem: string }[]> {
-  const problems: { file: string; problem: string }[] = [];
+): Promise<{ file: string; problem: string; fix: CheckFix }[]> {
+  const problems: { file: string; problem: string; fix: CheckFix }[] = [];
   let present: string[];
   try {
     present = await readdir(dir);
-  } catch {
-    return [{ file: '', problem: 'directory not found' }];
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [{ file: '', problem: 'directory not found', fix: 'generate' }];
+    const problem = code === 'ENOTDIR' ? 'not a directory' : `cannot be read (${(e as Error).message})`;
+    return [{ file: '', problem, fix: 'inspect' }];
   }
   for (const f of files) {
     if (!present.includes(f.name)) {
-      problems.push({ file: f.name, problem: 'missing' });
+      problems.push({ file: f.name, problem: 'missing', fix: 'generate' });
       continue;
     }
-    const onDisk = await readFile(join(dir, f.name), 'utf8');
-    if (onDisk !== f.text) problems.push({ file: f.name, problem: 'differs from the generated file' });
+    let onDisk: string;
+    try {
+      onDisk = await readFile(join(dir, f.name), 'utf8');
+    } catch (e) {
+      problems.push({ file: f.name, problem: `cannot be read (${(e as Error).message})`, fix: 'inspect' });
+      continue;
+    }
+    if (onDisk !== f.text)
+      problems.push({ file: f.name, problem: 'differs from the generated file', fix: 'generate' });
   }
   const expected = new Set(files.map((f) => f.name));
   for (const name of present) {
     if (/\.(wsdl|xsd)$/.test(name) && !expected.has(name))
-      problems.push({ file: name, problem: 'not generated' });
+      problems.push({ file: name, problem: 'not generated: delete it', fix: 'delete' });
   }
   return problems;
 }
