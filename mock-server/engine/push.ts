@@ -241,8 +241,9 @@ export class Pusher {
       store.transaction(() => store.updateDelivery(d));
       const started = performance.now();
       const outcome = await this.send(endpoint, xml);
-      if (this.stopped(generation)) return;
+      if (generation !== this.generation) return; // reset: the ticket and its deliveries are gone
       const durationMs = Math.round((performance.now() - started) * 100) / 100;
+      if (this.closed) return this.cutByStop(d, target, ocSiren, durationMs);
       d.updatedAt = iso(clock.now());
       let retry = false;
       if (outcome.kind === 'answered') {
@@ -280,6 +281,33 @@ export class Pusher {
       if (!retry) return;
       await this.sleep(target.backoffMs * 2 ** (d.attempts - 1));
     }
+  }
+
+  /**
+   * An attempt the mock's stop cut: it may have reached the OC, so it stays counted, and the
+   * delivery stays pending for the next start, which sends it again.
+   */
+  private cutByStop(
+    d: DeliveryRecord,
+    target: PushTarget,
+    ocSiren: string | undefined,
+    durationMs: number,
+  ): void {
+    d.lastError =
+      'attempt cut by the mock stopping (it may have reached the OC): sent again at the next start';
+    d.updatedAt = iso(this.deps.clock.now());
+    this.deps.store.transaction(() => this.deps.store.updateDelivery(d));
+    const oc = this.deps.routes.ocLogin(ocSiren);
+    this.deps.log({
+      direction: 'push',
+      operation: OPERATION,
+      ...(oc !== undefined ? { oc } : {}),
+      pushLogin: target.login,
+      troubleTicketKey: d.troubleTicketKey,
+      error: d.lastError,
+      durationMs,
+      attempt: d.attempts,
+    });
   }
 
   private sleep(ms: number): Promise<void> {

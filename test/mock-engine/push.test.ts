@@ -138,6 +138,36 @@ describe('push to the OC', () => {
     expect(oc.received.map((r) => r.ticket.troubleTicketKey)).toEqual([key]);
   });
 
+  it('an attempt cut by the stop is logged and kept pending with its reason, then sent at the next start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mock-engine-push-'));
+    dirs.push(dir);
+    const hanging = await startOc(() => 'hang');
+    const lines: ExchangeLog[] = [];
+    const first = engine({
+      store: { dataDir: dir },
+      push: target(hanging.url, { maxRetries: 0, timeoutMs: 60_000 }),
+      logger: (l) => lines.push(l),
+    });
+    const key = await newTicket(first);
+    await first.triggerOiAction(key, 'oi.takeInCharge');
+    await vi_waitFor(() => hanging.received.length === 1);
+    await first.close();
+    await hanging.close();
+    const cut = lines.filter((l) => l.direction === 'push');
+    expect(cut).toEqual([
+      expect.objectContaining({
+        troubleTicketKey: key,
+        attempt: 1,
+        error: expect.stringMatching(/cut by the mock stopping/),
+      }),
+    ]);
+
+    oc = await startOc();
+    e = engine({ store: { dataDir: dir }, push: target(oc.url, { maxRetries: 0 }) });
+    await e.settle();
+    expect(e.getTicket(key)!.deliveries[0]).toMatchObject({ status: 'delivered', attempts: 2 });
+  });
+
   it('pushes over HTTPS trusting the given CA', async () => {
     const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
       keySize: 2048,
