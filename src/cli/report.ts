@@ -27,8 +27,13 @@ Options:
   -h, --help              show this help
 
 Exit status: 0 report written, 2 usage error, unreadable file or file that is not a run result
-(schema ${RUN_RESULT_VERSIONS.join(' or ')}).
+(schema ${listOf(RUN_RESULT_VERSIONS, 'or')}).
 `;
+
+/** `1.0, 1.1 and 1.2` */
+function listOf(items: readonly string[], last: 'and' | 'or'): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} ${last} ${items.at(-1)}`;
+}
 
 const RENDER = {
   html: (run: RunResult) => renderHtml(run),
@@ -181,7 +186,7 @@ function checkRun(data: unknown, file: string, at: string): LoadedRun {
     return {
       ok: false,
       errors: [
-        `${where}: schemaVersion ${JSON.stringify(version)} is not supported (this tool reads run results ${RUN_RESULT_VERSIONS.join(' and ')})`,
+        `${where}: schemaVersion ${JSON.stringify(version)} is not supported (this tool reads run results ${listOf(RUN_RESULT_VERSIONS, 'and')})`,
       ],
     };
   }

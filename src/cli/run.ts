@@ -10,23 +10,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
-import { defaultIndex } from '../profile/index.ts';
+// Types only, statically: the engine, the profile and the reports are imported once the Ctrl+C
+// handler is in place, so that an interrupted start-up says so (their loading is most of it).
 import type { Prompt } from '../scenario/environment.ts';
-import {
-  checkTargetOptions,
-  coverageLines,
-  FilterError,
-  filterScenarios,
-  formatProblem,
-  grepPattern,
-  loadCatalogue,
-  type RunResult,
-  runCatalogue,
-  ScenarioLoadError,
-  TargetError,
-  type TargetOptions,
-} from '../scenario/index.ts';
-import { plainProgress, terminalProgress, ttyProgress } from '../scenario/progress.ts';
+import type { RunResult, TargetOptions } from '../scenario/index.ts';
 import type { RunHooks } from '../scenario/runner.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { CliIo } from './commands.ts';
@@ -110,9 +97,16 @@ Environment (a flag wins over its variable; keeps secrets out of the process lis
                                                  name the mock reads for its control API token)
   An empty variable counts as unset.
 
+Skipped scenarios: a scenario that needs what the target lacks (requires: in its file, e.g.
+business-refusals against the embedded mock) is skipped, with its reason, in the console and every
+report; it is neither a failure nor an incomplete run. A run that assessed no mandatory check (every
+selected scenario skipped) is NOT ASSESSED, never PASS. With --role both (the default), a role that
+none of the selected scenarios applies to is not run.
+
 Exit status: 0 every mandatory check passed; 1 a mandatory check failed or a scenario could not
 run; 2 usage or configuration error (bad option, invalid scenario file, missing credentials,
-nothing listening at --target); 130 interrupted (Ctrl+C).
+nothing listening at --target), or nothing assessed (no scenario selected, or every selected
+scenario skipped: the reports say NOT ASSESSED and why); 130 interrupted (Ctrl+C).
 `;
 
 const OPTIONS = {
@@ -268,7 +262,52 @@ export interface RunCommandOptions {
   target?: Partial<TargetOptions>;
 }
 
+/** Where the run is, for the Ctrl+C message. */
+interface Progress {
+  /** The roles the run will play, once known. */
+  roles: ('oc' | 'oi')[];
+  /** The role running, once its first scenario is about to start. */
+  role?: 'oc' | 'oi';
+  done: number;
+  total: number;
+  /** The progress line on a terminal, to clear before the message. */
+  line?: { done(): void };
+}
+
+/**
+ * Ctrl+C: say what was cut short, from the very start (loading the engine and the catalogue,
+ * starting the embedded implementations take a second or so); a partial run is no conformance
+ * result, so no report is written.
+ */
+function interruptMessage(p: Progress): string {
+  const none = 'No report written (a partial run is not a conformance result)';
+  if (!p.role)
+    return `sav-ftth run: interrupted (Ctrl+C) before the first scenario, while starting up. ${none}.`;
+  const notRun = p.roles.slice(p.roles.indexOf(p.role) + 1);
+  return `sav-ftth run: interrupted (Ctrl+C) in role ${p.role} after ${p.done} of ${p.total} scenarios${notRun.length ? `; role ${notRun.join(', ')} not run` : ''}. ${none}: ${p.line ? 'the failed scenarios so far are listed above' : 'the finished scenarios are the lines above'}.`;
+}
+
 export async function runCommand(args: string[], io: CliIo, extra: RunCommandOptions = {}): Promise<number> {
+  const where: Progress = { roles: [], done: 0, total: 0 };
+  const onInterrupt = () => {
+    where.line?.done();
+    io.err(interruptMessage(where));
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    return await runSelected(args, io, extra, where);
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
+async function runSelected(
+  args: string[],
+  io: CliIo,
+  extra: RunCommandOptions,
+  where: Progress,
+): Promise<number> {
   let values: ReturnType<
     typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>
   >['values'];
@@ -281,6 +320,23 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
     io.err('Run `sav-ftth run --help` for the options.');
     return 2;
   }
+  const [{ defaultIndex }, engine, progressStyles] = await Promise.all([
+    import('../profile/index.ts'),
+    import('../scenario/index.ts'),
+    import('../scenario/progress.ts'),
+  ]);
+  const {
+    checkTargetOptions,
+    coverageLines,
+    FilterError,
+    filterScenarios,
+    formatProblem,
+    grepPattern,
+    loadCatalogue,
+    runCatalogue,
+    ScenarioLoadError,
+    TargetError,
+  } = engine;
   const index = defaultIndex();
   let roles: ('oc' | 'oi')[];
   let target: TargetOptions;
@@ -419,10 +475,17 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
     for (const s of listed) io.out(`${s.id}  [${s.roles.join(',')}]  ${s.tags.join(',')}  ${s.title}`);
     return 0;
   }
-  if (!scenarios.some((s) => s.roles.some((r) => roles.includes(r)))) {
+  // With --role both, a role none of the selected scenarios applies to is not run: a run of no
+  // scenario would assess nothing.
+  const requested = roles;
+  roles = roles.filter((r) => scenarios.some((s) => s.roles.includes(r)));
+  if (roles.length === 0) {
     io.err('sav-ftth run: no scenario selected');
     return 2;
   }
+  for (const r of requested.filter((x) => !roles.includes(x)))
+    io.err(`sav-ftth run: role ${r} not run: none of the selected scenarios applies to it`);
+  where.roles = roles;
 
   const root = values['report-dir'] ?? 'reports';
   if (!values['no-report']) {
@@ -433,10 +496,10 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
     }
   }
 
-  const tty = extra.tty ?? terminalProgress(process.stderr, process.env);
-  const progress = tty ? ttyProgress(process.stderr) : undefined;
-  const shown: RunHooks = progress ?? plainProgress((l) => io.err(l));
-  const where = { role: undefined as string | undefined, done: 0, total: 0 };
+  const tty = extra.tty ?? progressStyles.terminalProgress(process.stderr, process.env);
+  const progress = tty ? progressStyles.ttyProgress(process.stderr) : undefined;
+  const shown: RunHooks = progress ?? progressStyles.plainProgress((l) => io.err(l));
+  if (progress) where.line = progress;
   const hooks: RunHooks = {
     onStart: (role, total) => {
       Object.assign(where, { role, done: 0, total });
@@ -447,17 +510,6 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
       shown.onScenario?.(role, r, done, total);
     },
   };
-  // Ctrl+C: say what was cut short; a partial run is no conformance result, so no report is written.
-  const onInterrupt = () => {
-    progress?.done();
-    const i = where.role ? roles.indexOf(where.role as 'oc' | 'oi') : -1;
-    const notRun = roles.slice(i + 1);
-    io.err(
-      `sav-ftth run: interrupted (Ctrl+C) ${where.role ? `in role ${where.role} after ${where.done} of ${where.total} scenarios` : 'before the first scenario'}${notRun.length ? `; role ${notRun.join(', ')} not run` : ''}. No report written (a partial run is not a conformance result): ${progress ? 'the failed scenarios so far are listed above' : 'the finished scenarios are the lines above'}.`,
-    );
-    process.exit(130);
-  };
-  process.once('SIGINT', onInterrupt);
   let runs: RunResult[];
   try {
     const { role: _role, ...rest } = target;
@@ -470,21 +522,28 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
       return 2;
     }
     throw e;
-  } finally {
-    process.off('SIGINT', onInterrupt);
   }
   progress?.done();
 
+  const model = await import('../reports/model.ts');
   const out = values.json ? (l: string) => io.err(l) : (l: string) => io.out(l);
   for (const run of runs) {
     const t = run.totals;
+    const c = model.conformance(run);
     out('');
     out(
-      `role ${run.implementation.role} (${run.implementation.name}, ${run.implementation.endpoint}): ${run.verdict.toUpperCase()}`,
+      `role ${run.implementation.role} (${run.implementation.name}, ${run.implementation.endpoint}): ${model.VERDICT_TITLE[run.verdict]}`,
     );
+    if (run.verdict === 'not-assessed') out(`  ${c.statement}`);
     out(
-      `  scenarios ${t.scenariosPassed}/${t.scenarios} passed; checks ${t.passed} passed, ${t.failed} failed, ${t.errors} errors, ${t.skipped} skipped; mandatory failed ${t.mandatoryFailed}`,
+      `  scenarios ${model.scenarioCountsText(model.scenarioCounts(run))}; checks ${t.passed} passed, ${t.failed} failed, ${t.errors} errors, ${t.skipped} skipped; mandatory failed ${t.mandatoryFailed}`,
     );
+    for (const [reason, ids] of groupBy(
+      c.skipped,
+      (x) => x.reason,
+      (x) => x.scenario.id,
+    ))
+      out(`  skipped (${reason}): ${ids.join(', ')}`);
     for (const s of run.scenarios.filter((x) => x.bookkeeping)) {
       const checks = s.steps.flatMap((st) => st.checks);
       const failing = checks.filter((c) => c.verdict === 'fail' || c.verdict === 'error').length;
@@ -516,5 +575,15 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
     io.err(`sav-ftth run: ${reportFailure}`);
     return 2;
   }
-  return runs.every((r) => r.verdict === 'pass') ? 0 : 1;
+  // A failure wins; a run that assessed nothing is a selection the target cannot run, as "no
+  // scenario selected" is: exit 2, not 0 (a CI gate must not pass) nor 1 (nothing failed).
+  if (runs.some((r) => r.verdict === 'fail')) return 1;
+  return runs.some((r) => r.verdict === 'not-assessed') ? 2 : 0;
+}
+
+/** Values grouped by key, groups in first-seen order. */
+function groupBy<T>(items: T[], key: (t: T) => string, value: (t: T) => string): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), value(item)]);
+  return groups;
 }

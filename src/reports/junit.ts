@@ -15,10 +15,13 @@ import {
   conformance,
   implementationText,
   isHarnessError,
+  isIncomplete,
   LEVEL_TITLE,
   ROLE_TEXT,
   runDurationMs,
+  scenarioSkipReason,
   stepNumber,
+  VERDICT_TITLE,
 } from './model.ts';
 
 const seconds = (ms: number | undefined) =>
@@ -51,7 +54,7 @@ export function renderJunit(input: RunResult): string {
   const head = [
     `${run.tool.name} ${run.tool.version}, profile ${run.profile.id} ${run.profile.version}`,
     `implementation: ${implementationText(run)}, ${ROLE_TEXT[i.role] ?? i.role}, ${i.endpoint} (${i.kind})`,
-    `verdict: ${run.verdict.toUpperCase()}, ${LEVEL_TITLE[level.level]}: ${level.statement}`,
+    `verdict: ${VERDICT_TITLE[run.verdict]}, ${LEVEL_TITLE[level.level]}: ${level.statement}`,
     `run: ${run.startedAt} .. ${run.finishedAt}`,
   ];
   return [
@@ -111,25 +114,27 @@ function suite(
       cases.push(testcase(classname, name, step, check, counts, i === 0 ? step.durationMs : 0));
     });
   }
-  // Why the scenario stopped, unless a check already says it (the engine records it as a HARNESS
-  // error check of the step that stopped): counted once. A scenario skipped before its first step
-  // (a capability it needs is missing) is a skipped testcase, not an error.
+  // A scenario skipped before its first step (the target lacks a capability it needs) is one
+  // skipped testcase with its reason, not an error. Why a scenario stopped is an error testcase,
+  // unless a check already says it (the engine records it as a HARNESS error check of the step
+  // that stopped): counted once.
+  const skipReason = scenarioSkipReason(scenario);
   const told = scenario.steps.some((st) =>
     st.checks.some((c) => c.verdict === 'error' && (isHarnessError(c) || c.message === scenario.error)),
   );
-  if (scenario.error !== undefined && !told) {
-    const skipped = scenario.verdict === 'skip';
+  const caseOpen = (name: string) =>
+    `    <testcase classname="${escapeAttr(classname)}" name="${escapeAttr(names.take(classname, name, 'scenario'))}" time="0.000">\n`;
+  if (skipReason !== undefined && counts.tests === 0) {
     counts.tests++;
-    if (skipped) counts.skipped++;
-    else counts.errors++;
-    const msg = escapeAttr(scenario.error);
-    const name = names.take(classname, skipped ? 'scenario skipped' : 'scenario error', 'scenario');
+    counts.skipped++;
     cases.push(
-      `    <testcase classname="${escapeAttr(classname)}" name="${escapeAttr(name)}" time="0.000">\n` +
-        (skipped
-          ? `      <skipped message="${msg}"/>\n`
-          : `      <error type="scenario" message="${msg}">${escapeText(scenario.error)}</error>\n`) +
-        '    </testcase>',
+      `${caseOpen('scenario skipped')}      <skipped message="${escapeAttr(skipReason)}"/>\n    </testcase>`,
+    );
+  } else if (scenario.error !== undefined && isIncomplete(scenario) && !told) {
+    counts.tests++;
+    counts.errors++;
+    cases.push(
+      `${caseOpen('scenario error')}      <error type="scenario" message="${escapeAttr(scenario.error)}">${escapeText(scenario.error)}</error>\n    </testcase>`,
     );
   }
   const props: [string, string][] = [

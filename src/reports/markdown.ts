@@ -15,13 +15,18 @@ import {
   implementationText,
   isFailing,
   isHarnessError,
+  isIncomplete,
   LEVEL_TITLE,
   percent,
   ROLE_TEXT,
   runDurationMs,
+  scenarioCounts,
   stepNumber,
   type Tally,
+  VERDICT_TITLE,
 } from './model.ts';
+
+const ICON: Record<RunResult['verdict'], string> = { pass: '✅', fail: '❌', 'not-assessed': '⚠️' };
 
 export const MAX_FAILED_ROWS = 50;
 /** Ids listed per coverage line before "…N more". */
@@ -32,9 +37,9 @@ export function renderMarkdown(input: RunResult): string {
   const c = conformance(run);
   const i = run.implementation;
   const t = run.totals;
-  const icon = run.verdict === 'pass' ? '✅' : '❌';
+  const n = scenarioCounts(run);
   const out: string[] = [];
-  out.push(`# ${icon} SAV FTTH conformance: ${run.verdict.toUpperCase()}`, '');
+  out.push(`# ${ICON[run.verdict]} SAV FTTH conformance: ${VERDICT_TITLE[run.verdict]}`, '');
   out.push(`**${mdCell(LEVEL_TITLE[c.level])}.** ${mdCell(c.statement)}`, '');
   out.push(
     '| | |',
@@ -50,9 +55,9 @@ export function renderMarkdown(input: RunResult): string {
   out.push(
     '## Totals',
     '',
-    '| scenarios passed | checks | passed | failed | errors | skipped | mandatory failed |',
-    '|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${t.scenariosPassed}/${t.scenarios} | ${t.checks} | ${t.passed} | ${t.failed} | ${t.errors} | ${t.skipped} | ${t.mandatoryFailed} |`,
+    '| scenarios passed | scenarios skipped | checks | passed | failed | errors | skipped | mandatory failed |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${n.passed}/${n.ran} | ${n.skipped} | ${t.checks} | ${t.passed} | ${t.failed} | ${t.errors} | ${t.skipped} | ${t.mandatoryFailed} |`,
     '',
   );
   const row = (label: string, x: Tally) =>
@@ -106,7 +111,12 @@ export function renderMarkdown(input: RunResult): string {
     }
     out.push('');
   }
-  const broken = run.scenarios.filter((s) => s.error !== undefined);
+  if (c.skipped.length > 0) {
+    out.push(`## Skipped scenarios (${c.skipped.length})`, '');
+    for (const { scenario, reason } of c.skipped) out.push(`- ${mdCode(scenario.id)}: ${mdCell(reason)}`);
+    out.push('');
+  }
+  const broken = run.scenarios.filter((s) => s.error !== undefined && isIncomplete(s));
   if (broken.length > 0) {
     out.push(`## Scenarios that could not finish (${broken.length})`, '');
     for (const s of broken) out.push(`- ${mdCode(s.id)}: ${mdCell(s.error ?? '')}`);

@@ -102,6 +102,64 @@ export const isFailing = (v: Verdict) => v === 'fail' || v === 'error';
 export const realScenarios = (run: RunResult) => run.scenarios.filter((s) => !s.bookkeeping);
 export const bookkeeping = (run: RunResult) => run.scenarios.filter((s) => s.bookkeeping);
 
+/**
+ * Why a scenario was not run, or undefined when it ran (verdict other than `skip`). Run results
+ * before 1.2 carried the reason as an error `skipped: <reason>`; a skipped scenario with neither
+ * (an older hand-made run) gives the message of its first skipped check.
+ */
+export function scenarioSkipReason(s: ScenarioResult): string | undefined {
+  if (s.verdict !== 'skip') return undefined;
+  if (s.skipReason !== undefined) return s.skipReason;
+  if (s.error !== undefined) return /^skipped:\s*([\s\S]*)$/.exec(s.error)?.[1] ?? s.error;
+  const check = s.steps.flatMap((st) => st.checks).find((c) => c.verdict === 'skip');
+  return check?.message ?? 'no reason recorded';
+}
+
+/** Could not run to its end: in error, or stopped with an error. A skipped scenario was not run, by design. */
+export const isIncomplete = (s: ScenarioResult) =>
+  s.verdict === 'error' || (s.error !== undefined && s.verdict !== 'skip');
+
+/** The scenarios not run (bookkeeping aside), with their reason. */
+export function skippedScenarios(run: RunResult): { scenario: ScenarioResult; reason: string }[] {
+  return realScenarios(run).flatMap((scenario) => {
+    const reason = scenarioSkipReason(scenario);
+    return reason === undefined ? [] : [{ scenario, reason }];
+  });
+}
+
+export interface ScenarioCounts {
+  /** Scenarios of the run, skipped ones included (bookkeeping aside). */
+  total: number;
+  /** Scenarios that ran: the total less the skipped ones. */
+  ran: number;
+  passed: number;
+  skipped: number;
+}
+
+/** Scenario counts; a run result before 1.2 has no `scenariosSkipped`: counted from its scenarios. */
+export function scenarioCounts(run: RunResult): ScenarioCounts {
+  const t = run.totals;
+  const skipped = t.scenariosSkipped ?? skippedScenarios(run).length;
+  return { total: t.scenarios, ran: Math.max(0, t.scenarios - skipped), passed: t.scenariosPassed, skipped };
+}
+
+/** `160/160 passed, 3 skipped`: passed out of the scenarios that ran, the skipped ones apart. */
+export function scenarioCountsText(n: ScenarioCounts): string {
+  if (n.ran === 0 && n.skipped > 0) return `none run, ${n.skipped} skipped`;
+  return `${n.passed}/${n.ran} passed${n.skipped ? `, ${n.skipped} skipped` : ''}`;
+}
+
+/** The reasons of skipped scenarios, each once (with its count when there are several reasons). */
+export function skipReasonsText(skipped: { reason: string }[]): string {
+  const counts = new Map<string, number>();
+  for (const { reason } of skipped) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  if (counts.size === 1) return [...counts.keys()][0]!;
+  return [...counts]
+    .sort(([a], [b]) => compareIds(a, b))
+    .map(([reason, n]) => `${plural(n, 'scenario')}: ${reason}`)
+    .join('; ');
+}
+
 export interface Tally {
   checks: number;
   passed: number;
@@ -119,6 +177,13 @@ function add(t: Tally, v: Verdict): void {
   else if (v === 'error') t.errors++;
   else t.skipped++;
 }
+
+/** The run's verdict as every report and the console write it. */
+export const VERDICT_TITLE: Record<RunResult['verdict'], string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  'not-assessed': 'NOT ASSESSED',
+};
 
 export type ConformanceLevel =
   | 'conformant'
@@ -140,6 +205,8 @@ export interface Conformance {
   harness: Tally;
   /** Scenarios that could not run to their end. */
   scenarioErrors: number;
+  /** Scenarios not run, by design (the target lacks what they need): neither failed nor incomplete. */
+  skipped: { scenario: ScenarioResult; reason: string }[];
 }
 
 export const LEVEL_TITLE: Record<ConformanceLevel, string> = {
@@ -171,15 +238,18 @@ export function conformance(run: RunResult): Conformance {
       check.verdict,
     );
   }
-  const scenarioErrors = realScenarios(run).filter(
-    (s) => s.error !== undefined || s.verdict === 'error',
-  ).length;
+  const scenarioErrors = realScenarios(run).filter(isIncomplete).length;
+  const skipped = skippedScenarios(run);
+  const everySkipped = skipped.length > 0 && skipped.length === realScenarios(run).length;
   const bad = (t: Tally) => t.failed + t.errors;
   let level: ConformanceLevel;
   let statement: string;
   if (bad(normative) > 0) {
     level = 'not-conformant';
     statement = `${plural(bad(normative), 'mandatory [spec]/[interop] check')} failed.`;
+  } else if (everySkipped) {
+    level = 'not-assessed';
+    statement = `Every selected scenario was skipped, so no check was assessed: ${skipReasonsText(skipped)}.`;
   } else if (normative.passed + decision.passed === 0) {
     level = 'not-assessed';
     statement = 'No mandatory check passed: the run does not assess the implementation.';
@@ -193,7 +263,10 @@ export function conformance(run: RunResult): Conformance {
     level = 'conformant';
     statement = 'Every mandatory check passed, [spec]/[interop] and [decision] rules alike.';
   }
-  return { level, statement, normative, decision, advisory, harness, scenarioErrors };
+  if (skipped.length > 0 && !everySkipped) {
+    statement += ` ${plural(skipped.length, 'scenario')} skipped: ${skipReasonsText(skipped)}.`;
+  }
+  return { level, statement, normative, decision, advisory, harness, scenarioErrors, skipped };
 }
 
 export function plural(n: number, word: string): string {

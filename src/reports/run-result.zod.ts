@@ -68,7 +68,18 @@ const scenario = z.strictObject({
   verdict,
   durationMs: nonNegative,
   steps: z.array(step),
-  error: z.string().optional().describe('Why the scenario could not run to its end, if it could not.'),
+  error: z
+    .string()
+    .optional()
+    .describe(
+      'Why the scenario could not run to its end, if it could not. Never set on a skipped scenario since 1.2 (before, a skipped scenario carried "skipped: <reason>" here).',
+    ),
+  skipReason: z
+    .string()
+    .optional()
+    .describe(
+      'Why the scenario was not run (verdict skip, no steps), e.g. "needs business-refusals — …": neither a failure nor an incomplete run. Since 1.2.',
+    ),
   bookkeeping: z
     .literal(true)
     .optional()
@@ -92,8 +103,15 @@ const coverage = z.strictObject({
 });
 
 const totals = z.strictObject({
-  scenarios: count.describe('Scenarios run; bookkeeping ones are not counted (their checks are).'),
+  scenarios: count.describe(
+    'Scenarios of the run, skipped ones included; bookkeeping ones are not counted (their checks are).',
+  ),
   scenariosPassed: count,
+  scenariosSkipped: count
+    .optional()
+    .describe(
+      'Scenarios not run (verdict skip), part of scenarios. Since 1.2 (before: count the scenarios whose verdict is skip).',
+    ),
   checks: count,
   passed: count,
   failed: count,
@@ -106,7 +124,9 @@ export const runResultSchema = z
   .strictObject({
     schemaVersion: z
       .enum(RUN_RESULT_VERSIONS)
-      .describe(`${RUN_RESULT_VERSION} is written; 1.0 (no bookkeeping scenarios) is still read.`),
+      .describe(
+        `${RUN_RESULT_VERSION} is written; 1.1 (no skipReason, no not-assessed verdict) and 1.0 (no bookkeeping scenarios either) are still read.`,
+      ),
     tool: z.strictObject({ name: z.string(), version: z.string() }),
     profile: z.strictObject({ id: z.string(), version: z.string() }),
     implementation: z
@@ -125,7 +145,11 @@ export const runResultSchema = z
     scenarios: z.array(scenario),
     coverage,
     totals,
-    verdict: z.enum(['pass', 'fail']),
+    verdict: z
+      .enum(['pass', 'fail', 'not-assessed'])
+      .describe(
+        'fail: a mandatory check failed or a scenario could not run to its end; not-assessed (since 1.2): nothing failed, but no mandatory check was assessed (every selected scenario skipped); pass otherwise.',
+      ),
   })
   .describe('The result of one SAV FTTH conformance run (sav-ftth-conformance).');
 

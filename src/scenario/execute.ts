@@ -76,6 +76,20 @@ const verdictOf = (checks: { verdict: Verdict }[]): Verdict =>
       ? 'fail'
       : 'pass';
 
+type Capability = RunEnv['capabilities'] extends Set<infer C> ? C : never;
+
+/** What gives the harness each capability a scenario may require (scenarios/README.md). */
+const CAPABILITY_SOURCE: Record<Capability, string> = {
+  control: 'the control API of the OI (embedded mock, or --control-url)',
+  'other-oc': 'a second OC account (--other-login, --other-password, --other-oc-siren)',
+  'business-refusals':
+    'an OI under test whose inventory is known (--target with --inventory or --control-url)',
+};
+
+/** `needs business-refusals — an OI under test whose …`: the same text for the same need, so reports group them. */
+const skipReason = (missing: Capability[]) =>
+  `needs ${missing.join(', ')} — ${missing.map((c) => CAPABILITY_SOURCE[c]).join('; ')}`;
+
 const ms = (start: number) => Math.round((performance.now() - start) * 100) / 100;
 
 function stringValues(v: FieldValues | undefined): TicketValue {
@@ -95,13 +109,7 @@ export async function executeScenario(s: Scenario, env: RunEnv): Promise<Scenari
   };
   const missing = (s.requires ?? []).filter((r) => !env.capabilities.has(r));
   if (missing.length > 0) {
-    return {
-      ...base,
-      verdict: 'skip',
-      durationMs: 0,
-      steps: [],
-      error: `skipped: needs ${missing.join(', ')}`,
-    };
+    return { ...base, verdict: 'skip', durationMs: 0, steps: [], skipReason: skipReason(missing) };
   }
   const run = new ScenarioRun(s, env);
   const steps: StepResult[] = [];

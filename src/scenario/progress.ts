@@ -42,7 +42,12 @@ export function plainProgress(write: (line: string) => void): RunHooks {
   return {
     onStart: (role, total) => write(`role ${role}: ${total} scenarios`),
     onScenario: (role, r, done, total) => {
-      const why = r.verdict === 'fail' || r.verdict === 'error' ? rootCause(r) : '';
+      const why =
+        r.verdict === 'fail' || r.verdict === 'error'
+          ? rootCause(r)
+          : r.skipReason !== undefined
+            ? ` — ${consoleSafe(r.skipReason)}`
+            : '';
       write(
         `${MARK[r.verdict].padEnd(5)} [${role}] ${String(done).padStart(String(total).length)}/${total} ${r.id} (${Math.round(r.durationMs)} ms)${why}`,
       );

@@ -7,9 +7,12 @@ import type { BasisKind } from '../profile/index.ts';
 /**
  * The version this tool writes. 1.1 adds `bookkeeping` on a scenario, and `totals.scenarios` no
  * longer counts those; a 1.0 result is a 1.1 result without them, so both are read.
+ * 1.2 adds `skipReason` on a scenario not run (verdict `skip`, no `error`), `totals.scenariosSkipped`
+ * and the run verdict `not-assessed`. Before 1.2 a skipped scenario carried its reason as an `error`
+ * starting with `skipped:`: readers take it as the reason (see `scenarioSkipReason` in src/reports).
  */
-export const RUN_RESULT_VERSION = '1.1';
-export const RUN_RESULT_VERSIONS = ['1.0', RUN_RESULT_VERSION] as const;
+export const RUN_RESULT_VERSION = '1.2';
+export const RUN_RESULT_VERSIONS = ['1.0', '1.1', RUN_RESULT_VERSION] as const;
 export type RunResultVersion = (typeof RUN_RESULT_VERSIONS)[number];
 
 export type Verdict = 'pass' | 'fail' | 'skip' | 'error';
@@ -80,8 +83,13 @@ export interface ScenarioResult {
   verdict: Verdict;
   durationMs: number;
   steps: StepResult[];
-  /** Why the scenario could not run to its end, if it could not. */
+  /** Why the scenario could not run to its end, if it could not. Never set on a skipped scenario. */
   error?: string;
+  /**
+   * Why the scenario was not run (verdict `skip`, no steps): it needs what the target lacks, e.g.
+   * `needs business-refusals`. A skipped scenario is neither a failure nor an incomplete run. Since 1.2.
+   */
+  skipReason?: string;
   /**
    * Not a scenario: checks the harness made outside every scenario (role oi: requests of the OC
    * under test that no step waited for). Shown like a scenario, never counted as one in the totals.
@@ -104,9 +112,14 @@ export interface Coverage {
 }
 
 export interface RunTotals {
-  /** Scenarios run (bookkeeping ones are not scenarios: their checks count, they do not). */
+  /**
+   * Scenarios of the run, skipped ones included (bookkeeping ones are not scenarios: their checks
+   * count, they do not).
+   */
   scenarios: number;
   scenariosPassed: number;
+  /** Scenarios not run (verdict `skip`: the target lacks what they need); part of `scenarios`. Since 1.2. */
+  scenariosSkipped?: number;
   checks: number;
   passed: number;
   failed: number;
@@ -132,5 +145,12 @@ export interface RunResult {
   scenarios: ScenarioResult[];
   coverage: Coverage;
   totals: RunTotals;
-  verdict: 'pass' | 'fail';
+  /**
+   * `fail`: a mandatory check failed or a scenario could not run to its end; `not-assessed`: nothing
+   * failed but no mandatory check was assessed (every selected scenario skipped, say), which is no
+   * pass (since 1.2); `pass` otherwise.
+   */
+  verdict: RunVerdict;
 }
+
+export type RunVerdict = 'pass' | 'fail' | 'not-assessed';

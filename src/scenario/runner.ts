@@ -15,6 +15,7 @@ import {
   RUN_RESULT_VERSION,
   type RunResult,
   type RunTotals,
+  type RunVerdict,
   type ScenarioResult,
   type StepResult,
 } from './result.ts';
@@ -135,7 +136,6 @@ export function assemble(
 ): RunResult {
   const totals = totalsOf(scenarios);
   const coverage = coverageOf(scenarios, env.index, env);
-  const failed = totals.mandatoryFailed > 0 || scenarios.some((s) => s.verdict === 'error');
   return {
     schemaVersion: RUN_RESULT_VERSION,
     tool: { name: 'sav-ftth-conformance', version: toolVersion() },
@@ -146,8 +146,21 @@ export function assemble(
     scenarios,
     coverage,
     totals,
-    verdict: failed ? 'fail' : 'pass',
+    verdict: runVerdict(scenarios, totals),
   };
+}
+
+/**
+ * Fail on a failed mandatory check or a scenario that could not run to its end. Nothing failed but
+ * no mandatory check assessed (every selected scenario skipped, say) is no pass: the run certified
+ * nothing, and a CI gate must not take it for a pass.
+ */
+export function runVerdict(scenarios: ScenarioResult[], totals: RunTotals): RunVerdict {
+  if (totals.mandatoryFailed > 0 || scenarios.some((s) => s.verdict === 'error')) return 'fail';
+  const assessed = scenarios.some((s) =>
+    s.steps.some((st) => st.checks.some((c) => c.mandatory && c.verdict !== 'skip')),
+  );
+  return assessed ? 'pass' : 'not-assessed';
 }
 
 /** Checks of every result; scenarios counted without the bookkeeping ones. */
@@ -155,6 +168,7 @@ export function totalsOf(scenarios: ScenarioResult[]): RunTotals {
   const t: RunTotals = {
     scenarios: scenarios.filter((s) => !s.bookkeeping).length,
     scenariosPassed: 0,
+    scenariosSkipped: scenarios.filter((s) => s.verdict === 'skip' && !s.bookkeeping).length,
     checks: 0,
     passed: 0,
     failed: 0,

@@ -73,7 +73,7 @@ describe('sav-ftth report', () => {
 
     await writeFile(file, '{"schemaVersion": "7.0"}');
     expect((await report(file)).err).toContain(
-      'schemaVersion "7.0" is not supported (this tool reads run results 1.0 and 1.1)',
+      'schemaVersion "7.0" is not supported (this tool reads run results 1.0, 1.1 and 1.2)',
     );
     await writeFile(file, '{not json');
     expect((await report(file)).err).toContain(`${file}: not JSON`);

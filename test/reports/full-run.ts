@@ -13,7 +13,7 @@ type DeepRequired<T> = T extends (infer U)[]
     : T;
 
 export const fullRun: DeepRequired<RunResult> = {
-  schemaVersion: '1.1',
+  schemaVersion: '1.2',
   tool: { name: 'sav-ftth-conformance', version: '0.1.0' },
   profile: { id: 'sav-ftth-2.1', version: '2.1' },
   implementation: {
@@ -35,6 +35,7 @@ export const fullRun: DeepRequired<RunResult> = {
       verdict: 'fail',
       durationMs: 12.5,
       error: 'stopped after step 1',
+      skipReason: 'needs business-refusals',
       bookkeeping: true,
       steps: [
         {
@@ -83,6 +84,7 @@ export const fullRun: DeepRequired<RunResult> = {
   totals: {
     scenarios: 1,
     scenariosPassed: 0,
+    scenariosSkipped: 0,
     checks: 1,
     passed: 0,
     failed: 1,

@@ -158,20 +158,29 @@ describe('JUnit XML', () => {
     expect([root['@_tests'], root['@_errors'], root['@_failures']]).toEqual(['1', '1', '0']);
   });
 
-  it('shows a scenario skipped before its first step as a skipped testcase, not an error', () => {
-    const run = structuredClone(fullRun) as RunResult;
-    const s = run.scenarios[0]!;
-    Object.assign(s, { verdict: 'skip', steps: [], error: 'skipped: needs other-oc' });
-    const xml = renderJunit(run);
-    expect(junitErrors(xml)).toEqual([]);
-    const { suites, root } = readJunit(xml);
-    const [c, ...rest] = allCases(suites);
-    expect(rest).toEqual([]);
-    expect(c!['@_name']).toBe('scenario skipped');
-    expect(c!.skipped?.['@_message']).toBe('skipped: needs other-oc');
-    expect(c!.error).toBeUndefined();
-    expect(root['@_errors']).toBe('0');
-  });
+  it.each([
+    ['1.2', { skipReason: 'needs other-oc' }],
+    ['1.1 (the reason as an error "skipped: …")', { error: 'skipped: needs other-oc' }],
+  ])(
+    'shows a scenario skipped before its first step (run result %s) as a skipped testcase with its reason, not an error',
+    (_v, fields) => {
+      const run = structuredClone(fullRun) as RunResult;
+      const s = run.scenarios[0]!;
+      delete s.error;
+      delete s.skipReason;
+      Object.assign(s, { verdict: 'skip', steps: [] }, fields);
+      const xml = renderJunit(run);
+      expect(junitErrors(xml)).toEqual([]);
+      const { suites, root } = readJunit(xml);
+      const [c, ...rest] = allCases(suites);
+      expect(rest).toEqual([]);
+      expect(c!['@_name']).toBe('scenario skipped');
+      expect(c!.skipped?.['@_message']).toBe('needs other-oc');
+      expect(c!.error).toBeUndefined();
+      expect(suites[0]!['@_skipped']).toBe('1');
+      expect(root['@_errors']).toBe('0');
+    },
+  );
 
   it('keeps evidence holding "]]>" and control characters well-formed, and reads it back intact', () => {
     const run = structuredClone(fullRun) as RunResult;

@@ -42,11 +42,12 @@ describe('run.json schema', () => {
     );
   });
 
-  it('is versioned (1.1, still reading 1.0) and forbids unknown fields', () => {
-    expect(schema.$id).toBe('urn:sav-ftth-conformance:run-result:1.1');
+  it('is versioned (1.2, still reading 1.0 and 1.1) and forbids unknown fields', () => {
+    expect(schema.$id).toBe('urn:sav-ftth-conformance:run-result:1.2');
     expect((schema.properties as Record<string, { enum?: string[] }>).schemaVersion!.enum).toEqual([
       '1.0',
       '1.1',
+      '1.2',
     ]);
     expect(schema.additionalProperties).toBe(false);
   });

@@ -2,9 +2,19 @@
  * `sav-ftth run` / `validate` options and their errors: a bad option is a usage error (exit 2)
  * naming the option and its value, found before anything starts or is announced.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -255,5 +265,44 @@ describe('sav-ftth run interrupted (Ctrl+C)', () => {
     expect(code, err).toBe(130);
     expect(err).toMatch(/interrupted \(Ctrl\+C\) in role oc after 0 of 1 scenarios/);
     expect(err).toContain('No report written');
+  }, 30_000);
+
+  it('during start-up, before the first scenario: says so, no report written, exits 130', async () => {
+    // The scenario file is a FIFO: the command blocks reading it, at start-up, until the test
+    // writes it, so the signal comes at a known point without any timing.
+    const fifo = path.join(mkdtempSync(path.join(tmpdir(), 'sav-ftth-fifo-')), 'scenario.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const reports = path.join(dir, 'reports-startup');
+    const child = spawn(
+      process.execPath,
+      [path.join(ROOT, 'bin/sav-ftth.js'), 'run', fifo, '--role', 'oc', '--report-dir', reports],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Opening a FIFO for writing without blocking succeeds once a reader has it open.
+    let fd: number | undefined;
+    while (fd === undefined && child.exitCode === null) {
+      try {
+        fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+      } catch {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    expect(fd, err).toBeDefined();
+    child.kill('SIGINT');
+    writeSync(fd!, readFileSync(T1, 'utf8'));
+    closeSync(fd!);
+    const code = await exited;
+    expect(err).toContain(
+      'sav-ftth run: interrupted (Ctrl+C) before the first scenario, while starting up. No report written',
+    );
+    expect(code, err).toBe(130);
+    expect(err).not.toMatch(/^role oc: /m);
+    expect(out).toBe('');
+    expect(existsSync(reports) ? readdirSync(reports).filter((f) => !f.startsWith('.')) : []).toEqual([]);
   }, 30_000);
 });

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { startMock } from '../../mock-server/index.ts';
 import { defaultIndex } from '../../src/profile/index.ts';
 import { latestReportDir } from '../../src/reports/index.ts';
+import { loadCatalogue } from '../../src/scenario/index.ts';
 import type { RunResult } from '../../src/scenario/result.ts';
 import { rulebookOf } from '../../src/scenario/rulebook.ts';
 import { cli } from '../cli.ts';
@@ -114,6 +115,65 @@ describe('sav-ftth run with no arguments: the whole catalogue, both roles, embed
   it('prints one plain progress line per scenario when stderr is not a terminal', () => {
     const lines = result.err.split('\n').filter((l) => /^(PASS|FAIL|SKIP|ERROR) +\[(oc|oi)\]/.test(l));
     expect(lines.length).toBe(runs[0]!.totals.scenarios + runs[1]!.totals.scenarios);
+  });
+
+  describe('the scenarios the embedded mock cannot run (requires: business-refusals)', () => {
+    const expected = loadCatalogue(index)
+      .filter((s) => s.roles.includes('oc') && s.requires?.includes('business-refusals'))
+      .map((s) => s.id)
+      .sort();
+    const ocDir = () => {
+      const [runDir] = readdirSync(path.join(dir, 'reports')).filter((d) => /^\d{4}-/.test(d));
+      return path.join(dir, 'reports', runDir!, 'oc');
+    };
+    const read = (f: string) => readFileSync(path.join(ocDir(), f), 'utf8');
+
+    it('are skipped with their reason, counted as skipped, never as errors', () => {
+      expect(expected.length).toBeGreaterThan(0);
+      const oc = runs[0]!;
+      const skipped = oc.scenarios.filter((s) => s.verdict === 'skip');
+      expect(skipped.map((s) => s.id).sort()).toEqual(expected);
+      for (const s of skipped) {
+        expect(s.skipReason, s.id).toMatch(/^needs business-refusals — /);
+        expect(s.error, s.id).toBeUndefined();
+      }
+      expect(oc.scenarios.filter((s) => s.error !== undefined)).toEqual([]);
+      expect(oc.totals.scenariosSkipped).toBe(expected.length);
+      expect(oc.verdict).toBe('pass');
+    });
+
+    it('the console says PASS and counts them apart, with their ids and why', () => {
+      const t = runs[0]!.totals;
+      const ran = t.scenarios - expected.length;
+      expect(result.out).toContain(`scenarios ${ran}/${ran} passed, ${expected.length} skipped; checks`);
+      const line = result.out.split('\n').find((l) => l.startsWith('  skipped (needs business-refusals'));
+      expect(line, result.out).toBeDefined();
+      for (const id of expected) expect(line).toContain(id);
+      expect(result.err).toMatch(/^SKIP +\[oc\] +\d+\/\d+ \S+ \(0 ms\) — needs business-refusals/m);
+    });
+
+    it('summary.md is a clean PASS listing them and why, not "Not assessed"', () => {
+      const md = read('summary.md');
+      const [title, , level] = md.split('\n');
+      expect(title).toBe('# ✅ SAV FTTH conformance: PASS');
+      expect(level).toMatch(/^\*\*Conformant\.\*\* Every mandatory check passed/);
+      expect(level).toContain(`${expected.length} scenarios skipped: needs business-refusals`);
+      expect(md).not.toMatch(/Not assessed|could not run to the end|could not finish/);
+      expect(md).toContain(`## Skipped scenarios (${expected.length})`);
+      for (const id of expected)
+        expect(md).toMatch(new RegExp(`^- \`${id.replace(/\./g, '\\.')}\`: needs business-refusals`, 'm'));
+    });
+
+    it('report.html and junit.xml count them as skipped, not as errors', () => {
+      const html = read('report.html');
+      expect(html).toContain('<div class="big">PASS</div>');
+      expect(html).toContain('<div class="level">Conformant</div>');
+      expect(html).not.toMatch(/Harness errors|Could not run to the end|Not assessed/);
+      expect(html).toContain(`<h2>Skipped scenarios (${expected.length})</h2>`);
+      const junit = read('junit.xml');
+      expect(junit.match(/<skipped message="needs business-refusals/g)).toHaveLength(expected.length);
+      expect(junit).toMatch(/<testsuites [^>]* errors="0"/);
+    });
   });
 });
 

@@ -16,9 +16,9 @@ th,td{border:1px solid var(--line);padding:4px 6px;text-align:left;vertical-alig
 th{background:var(--soft);font-weight:600}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .verdict{border:2px solid var(--line);border-radius:8px;padding:14px 18px;margin:8px 0 16px}
-.verdict.v-pass{border-color:var(--pass)}.verdict.v-fail{border-color:var(--fail)}
+.verdict.v-pass{border-color:var(--pass)}.verdict.v-fail{border-color:var(--fail)}.verdict.v-not-assessed{border-color:var(--cov)}
 .big{font-size:28px;font-weight:700;letter-spacing:.5px}
-.v-pass .big{color:var(--pass)}.v-fail .big{color:var(--fail)}
+.v-pass .big{color:var(--pass)}.v-fail .big{color:var(--fail)}.v-not-assessed .big{color:#7d4e00}
 .level{font-size:16px;font-weight:600;margin:4px 0}
 .cards{display:flex;gap:12px;flex-wrap:wrap;margin-top:10px}
 .card{flex:1 1 220px;border:1px solid var(--line);border-radius:6px;padding:8px 10px}

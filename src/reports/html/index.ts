@@ -29,15 +29,20 @@ import {
   implementationText,
   isFailing,
   isHarnessError,
+  isIncomplete,
   LEVEL_TITLE,
   percent,
   plural,
   ROLE_TEXT,
   realScenarios,
   runDurationMs,
+  scenarioCounts,
+  scenarioSkipReason,
+  skipReasonsText,
   sortedUnique,
   stepNumber,
   type Tally,
+  VERDICT_TITLE,
 } from '../model.ts';
 import { CSS, JS } from './assets.ts';
 import { stateDiagram } from './diagram.ts';
@@ -69,11 +74,20 @@ function harnessCard(c: Conformance): string {
   );
 }
 
+/** Scenarios not run by design: neither a failure nor an incomplete run, said apart. */
+function skippedCard(c: Conformance): string {
+  return (
+    `<div class="card"><h3>Skipped scenarios</h3>` +
+    `<div><strong>${plural(c.skipped.length, 'scenario')}</strong> not assessed</div>` +
+    `<div class="mute">${h(skipReasonsText(c.skipped))}</div></div>`
+  );
+}
+
 export function renderHtml(input: RunResult, options: HtmlOptions = {}): string {
   const run = canonicalRun(input);
   const profile = options.profile ?? findProfile(run.profile.id);
   const c = conformance(run);
-  const title = `SAV FTTH conformance: ${run.verdict.toUpperCase()} — ${implementationText(run)}`;
+  const title = `SAV FTTH conformance: ${VERDICT_TITLE[run.verdict]} — ${implementationText(run)}`;
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -90,6 +104,7 @@ export function renderHtml(input: RunResult, options: HtmlOptions = {}): string 
     '<main>',
     header(run, c),
     failedIndex(run),
+    skippedSection(c),
     diagramSection(run, profile),
     coverageSection(run, profile),
     scenariosSection(run),
@@ -112,6 +127,7 @@ function findProfile(id: string): Profile | undefined {
 function header(run: RunResult, c: Conformance): string {
   const i = run.implementation;
   const t = run.totals;
+  const n = scenarioCounts(run);
   const card = (label: string, x: Tally, note: string, advisory = false) => {
     const bad = x.failed + x.errors > 0;
     const cls = bad ? (advisory ? 'warn' : 'bad') : x.passed > 0 ? 'ok' : '';
@@ -123,7 +139,7 @@ function header(run: RunResult, c: Conformance): string {
   };
   return `<header class="verdict v-${a(run.verdict)}">
 <h1>SAV FTTH conformance report</h1>
-<div class="big">${h(run.verdict.toUpperCase())}</div>
+<div class="big">${h(VERDICT_TITLE[run.verdict])}</div>
 <div class="level">${h(LEVEL_TITLE[c.level])}</div>
 <div>${h(c.statement)}</div>
 <div class="cards">
@@ -131,6 +147,7 @@ ${card('Mandatory [spec]/[interop] rules', c.normative, 'Rules of the supplier s
 ${card('Mandatory [decision] rules', c.decision, 'Choices of this project where nothing public exists (profile settings).')}
 ${card('Advisory checks', c.advisory, 'Warnings: reported, never fail the run.', true)}
 ${c.harness.checks > 0 ? harnessCard(c) : ''}
+${c.skipped.length > 0 ? skippedCard(c) : ''}
 </div>
 </header>
 <section>
@@ -145,8 +162,8 @@ ${c.harness.checks > 0 ? harnessCard(c) : ''}
 <dt>Report format</dt><dd>run result ${h(run.schemaVersion)}</dd>
 </dl>
 <h3>Totals</h3>
-<table><tr><th class="n">scenarios passed</th><th class="n">checks</th><th class="n">passed</th><th class="n">failed</th><th class="n">errors</th><th class="n">skipped</th><th class="n">mandatory failed</th></tr>
-<tr><td class="n">${t.scenariosPassed}/${t.scenarios}</td><td class="n">${t.checks}</td><td class="n">${t.passed}</td><td class="n">${t.failed}</td><td class="n">${t.errors}</td><td class="n">${t.skipped}</td><td class="n">${t.mandatoryFailed}</td></tr></table>
+<table><tr><th class="n">scenarios passed</th><th class="n">scenarios skipped</th><th class="n">checks</th><th class="n">passed</th><th class="n">failed</th><th class="n">errors</th><th class="n">skipped</th><th class="n">mandatory failed</th></tr>
+<tr><td class="n">${n.passed}/${n.ran}</td><td class="n">${n.skipped}</td><td class="n">${t.checks}</td><td class="n">${t.passed}</td><td class="n">${t.failed}</td><td class="n">${t.errors}</td><td class="n">${t.skipped}</td><td class="n">${t.mandatoryFailed}</td></tr></table>
 </section>`;
 }
 
@@ -162,6 +179,19 @@ function failedIndex(run: RunResult): string {
   );
   return `<section><h2>Failed checks (${failed.length})</h2>
 <table><tr><th>verdict</th><th>check</th><th>rule</th><th>clause</th><th>basis</th><th>expected</th><th>actual</th></tr>
+${rows.join('\n')}
+</table></section>`;
+}
+
+function skippedSection(c: Conformance): string {
+  if (c.skipped.length === 0) return '';
+  const rows = c.skipped.map(
+    ({ scenario, reason }) =>
+      `<tr><td><code>${h(scenario.id)}</code></td><td>${h(scenario.title)}</td><td>${h(reason)}</td></tr>`,
+  );
+  return `<section><h2>Skipped scenarios (${c.skipped.length})</h2>
+<p class="mute">Not run, each for its reason (the target lacks what it needs): neither a failure nor an incomplete run.</p>
+<table><tr><th>scenario</th><th>title</th><th>why</th></tr>
 ${rows.join('\n')}
 </table></section>`;
 }
@@ -238,7 +268,8 @@ ${run.scenarios.map(scenarioHtml).join('\n')}
 }
 
 function scenarioHtml(s: ScenarioResult, pos: number): string {
-  const failing = isFailing(s.verdict) || s.error !== undefined;
+  const failing = isFailing(s.verdict) || isIncomplete(s);
+  const skipReason = scenarioSkipReason(s);
   const open = failing ? ' open data-open=""' : '';
   const tags = s.tags.map((t) => `<span class="tag">${h(t)}</span>`).join('');
   const checks = s.steps.reduce((n, st) => n + st.checks.length, 0);
@@ -250,7 +281,7 @@ function scenarioHtml(s: ScenarioResult, pos: number): string {
 <summary>${badge(s.verdict)} <code>${h(s.id)}</code> ${h(s.title)}${tags}${note} <span class="mute">· ${checks} checks · ${h(formatDuration(s.durationMs))}</span></summary>
 <div class="sc-body">
 <div class="mute">${h(s.file)}${s.clauses.length ? ` · clauses ${h(s.clauses.join(', '))}` : ''}</div>
-${s.error !== undefined ? `<p class="err">Could not run to the end: ${h(s.error)}</p>` : ''}
+${s.error !== undefined && isIncomplete(s) ? `<p class="err">Could not run to the end: ${h(s.error)}</p>` : ''}${skipReason !== undefined ? `<p class="mute">Skipped: ${h(skipReason)}</p>` : ''}
 ${s.steps.map((st) => stepHtml(st, pos)).join('\n')}
 </div>
 </details>`;
