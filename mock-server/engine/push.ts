@@ -266,17 +266,9 @@ export class Pusher {
         d.status = retry ? 'pending' : 'failed';
       }
       store.transaction(() => store.updateDelivery(d));
-      const oc = this.deps.routes.ocLogin(ocSiren);
-      this.deps.log({
-        direction: 'push',
-        operation: OPERATION,
-        ...(oc !== undefined ? { oc } : {}),
-        pushLogin: target.login,
-        troubleTicketKey: d.troubleTicketKey,
+      this.logAttempt(d, target, ocSiren, durationMs, {
         ...(d.returnCode !== undefined && outcome.kind === 'answered' ? { returnCode: d.returnCode } : {}),
         ...(outcome.kind === 'error' ? { error: outcome.error } : {}),
-        durationMs,
-        attempt: d.attempts,
       });
       if (!retry) return;
       await this.sleep(target.backoffMs * 2 ** (d.attempts - 1));
@@ -297,6 +289,17 @@ export class Pusher {
       'attempt cut by the mock stopping (it may have reached the OC): sent again at the next start';
     d.updatedAt = iso(this.deps.clock.now());
     this.deps.store.transaction(() => this.deps.store.updateDelivery(d));
+    this.logAttempt(d, target, ocSiren, durationMs, { error: d.lastError });
+  }
+
+  /** The log line of one attempt: its outcome (`returnCode` or `error`) beside who and what. */
+  private logAttempt(
+    d: DeliveryRecord,
+    target: PushTarget,
+    ocSiren: string | undefined,
+    durationMs: number,
+    outcome: Pick<ExchangeLog, 'returnCode' | 'error'>,
+  ): void {
     const oc = this.deps.routes.ocLogin(ocSiren);
     this.deps.log({
       direction: 'push',
@@ -304,7 +307,7 @@ export class Pusher {
       ...(oc !== undefined ? { oc } : {}),
       pushLogin: target.login,
       troubleTicketKey: d.troubleTicketKey,
-      error: d.lastError,
+      ...outcome,
       durationMs,
       attempt: d.attempts,
     });

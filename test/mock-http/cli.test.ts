@@ -9,36 +9,9 @@ import { generateCertificate, loadTls } from '../../mock-server/http/tls.ts';
 import { startMock } from '../../mock-server/index.ts';
 import { main } from '../../src/cli/main.ts';
 import { banner, mockCommand } from '../../src/cli/mock.ts';
-import { testConfig } from './helpers.ts';
+import { io, runUntilBanner, testConfig } from './helpers.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) } };
-}
-
-/** Runs `mockCommand` until its banner is printed; `stop()` ends it and resolves with its exit code. */
-async function runUntilBanner(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  const a = io();
-  const stop = new AbortController();
-  const running = mockCommand(argv, a.io, { stopSignal: stop.signal, env });
-  let code: number | undefined;
-  void running.then((c) => {
-    code = c;
-  });
-  for (let i = 0; i < 200 && code === undefined && !a.out.some((l) => l.startsWith('Press Ctrl+C')); i++)
-    await new Promise((r) => setTimeout(r, 50));
-  return {
-    ...a,
-    text: a.out.join('\n'),
-    stop: () => {
-      stop.abort();
-      return running;
-    },
-  };
-}
 
 /** `sav-ftth mock` as its own process, killed after 30 s if it does not exit by itself. */
 function runProcess(args: string[], cwd: string) {

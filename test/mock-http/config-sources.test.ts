@@ -12,6 +12,7 @@ import { ConfigError, configSource, loadConfig } from '../../mock-server/config/
 import { generateCertificate, loadTls } from '../../mock-server/http/tls.ts';
 import { mockHandlers } from '../../mock-server/index.ts';
 import { mockCommand } from '../../src/cli/mock.ts';
+import { configProblems, io, runUntilBanner } from './helpers.ts';
 
 let dir: string;
 let n = 0;
@@ -27,29 +28,15 @@ function file(text: string, name = `c${++n}.yaml`): string {
   return path;
 }
 
-function problems(f: () => unknown): string[] {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error('no ConfigError');
-}
-
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) } };
-}
-
 const flag = (path: string[], value: unknown, source: string) => ({ path, value, source });
 
 describe('errors spanning two keys name where the triggering value came from', () => {
   it('control.token required: the host from --host, not the file that does not set it', async () => {
     const config = file('port: 19060\n');
     expect(
-      problems(() => loadConfig({ file: config, env: {}, flags: [flag(['host'], '0.0.0.0', '--host')] })),
+      configProblems(() =>
+        loadConfig({ file: config, env: {}, flags: [flag(['host'], '0.0.0.0', '--host')] }),
+      ),
     ).toEqual([
       'control.token: is required: the control API would be bound to 0.0.0.0, beyond localhost (host from --host)',
     ]);
@@ -65,13 +52,13 @@ describe('errors spanning two keys name where the triggering value came from', (
   it('control.token required: control.host when the control API has its own port', () => {
     const config = file('control: { host: 0.0.0.0 }\n');
     expect(
-      problems(() =>
+      configProblems(() =>
         loadConfig({ file: config, env: {}, flags: [flag(['control', 'port'], 9999, '--control-port')] }),
       ),
     ).toEqual([
       `control.token: is required: the control API would be bound to 0.0.0.0, beyond localhost (control.host from ${config})`,
     ]);
-    expect(problems(() => loadConfig({ env: { SAV_FTTH_HOST: '10.1.2.3' } }))).toEqual([
+    expect(configProblems(() => loadConfig({ env: { SAV_FTTH_HOST: '10.1.2.3' } }))).toEqual([
       'control.token: is required: the control API would be bound to 10.1.2.3, beyond localhost (host from SAV_FTTH_HOST)',
     ]);
   });
@@ -80,9 +67,9 @@ describe('errors spanning two keys name where the triggering value came from', (
     const config = file('port: 19061\n');
     const env = { SAV_FTTH_HTTPS_CERT: 'x.pem' };
     const expected = ['https.key: is required when https.cert is set (https.cert from SAV_FTTH_HTTPS_CERT)'];
-    expect(problems(() => loadConfig({ file: config, env }))).toEqual(expected);
-    expect(problems(() => loadConfig({ env }))).toEqual(expected);
-    expect(problems(() => loadConfig({ env: { SAV_FTTH_HTTPS_KEY: 'k.pem' } }))).toEqual([
+    expect(configProblems(() => loadConfig({ file: config, env }))).toEqual(expected);
+    expect(configProblems(() => loadConfig({ env }))).toEqual(expected);
+    expect(configProblems(() => loadConfig({ env: { SAV_FTTH_HTTPS_KEY: 'k.pem' } }))).toEqual([
       'https.cert: is required when https.key is set (https.key from SAV_FTTH_HTTPS_KEY)',
     ]);
   });
@@ -90,7 +77,7 @@ describe('errors spanning two keys name where the triggering value came from', (
   it('a port used twice names both sources, and never blames a default on the file', () => {
     const config = file('port: 8443\n');
     expect(
-      problems(() =>
+      configProblems(() =>
         loadConfig({
           file: config,
           env: {},
@@ -102,7 +89,7 @@ describe('errors spanning two keys name where the triggering value came from', (
     ]);
     // https.port is the default 8443 here: only port, from the file, is named.
     expect(
-      problems(() =>
+      configProblems(() =>
         loadConfig({ file: config, env: {}, flags: [flag(['https', 'enabled'], true, '--https')] }),
       ),
     ).toEqual([`https.port: is already used by port (port from ${config})`]);
@@ -110,7 +97,7 @@ describe('errors spanning two keys name where the triggering value came from', (
 
   it('keeps a single "(from …)" when both keys come from the same place', () => {
     const config = file('port: null\nhttps: { enabled: false }\n');
-    expect(problems(() => loadConfig({ file: config, env: {} }))).toEqual([
+    expect(configProblems(() => loadConfig({ file: config, env: {} }))).toEqual([
       `port: null is null but https.enabled is false: nothing would listen (from ${config})`,
     ]);
   });
@@ -121,7 +108,7 @@ describe('other configuration errors', () => {
     const config = file(
       'behaviour: { planAfterMs: -3, takeInChargeAfterMs: -5, cancellationAnswerAfterMs: -1 }\n',
     );
-    expect(problems(() => loadConfig({ file: config, env: {} }))).toEqual([
+    expect(configProblems(() => loadConfig({ file: config, env: {} }))).toEqual([
       `behaviour.takeInChargeAfterMs: -5 must be ≥ 0 (from ${config})`,
       `behaviour.planAfterMs: -3 must be ≥ 0 (from ${config})`,
       `behaviour.cancellationAnswerAfterMs: -1 must be ≥ 0 (from ${config})`,
@@ -137,7 +124,7 @@ describe('other configuration errors', () => {
     ['a duplicate key', 'port: 1\nport: 2\n', /: Map keys must be unique at line 2, column 1$/],
   ])('ends a YAML syntax error (%s) with its position, not a dangling colon', (_, text, message) => {
     const config = file(text);
-    const [line, ...rest] = problems(() => loadConfig({ file: config, env: {} }));
+    const [line, ...rest] = configProblems(() => loadConfig({ file: config, env: {} }));
     expect(rest).toEqual([]);
     expect(line).toContain(`config file ${config}: `);
     expect(line).toMatch(message);
@@ -147,7 +134,7 @@ describe('other configuration errors', () => {
     const config = file(
       'accounts:\n  - { login: a, password: s3cr3t-pw, password: s3cr3t-pw, siren: "380129866" }\n',
     );
-    const lines = problems(() => loadConfig({ file: config, env: {} }));
+    const lines = configProblems(() => loadConfig({ file: config, env: {} }));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/Map keys must be unique at line 2, column \d+$/);
     expect(lines.join('\n')).not.toContain('s3cr3t-pw');
@@ -263,39 +250,31 @@ describe('start banner', () => {
         '  - { login: b, password: pb, siren: "421938861" }',
       ].join('\n'),
     );
-    const a = io();
-    const stop = new AbortController();
-    const running = mockCommand(
+    const started = await runUntilBanner(
       ['--port', '0', '--memory', '--log-level', 'silent', '--config', config],
-      a.io,
       {
-        stopSignal: stop.signal,
-        env: {
-          SAV_FTTH_PUSH_URL: 'https://u:another-secret@127.0.0.1:9/push',
-          SAV_FTTH_PUSH_LOGIN: 'u',
-          SAV_FTTH_PUSH_PASSWORD: 'p',
-        },
+        SAV_FTTH_PUSH_URL: 'https://u:another-secret@127.0.0.1:9/push',
+        SAV_FTTH_PUSH_LOGIN: 'u',
+        SAV_FTTH_PUSH_PASSWORD: 'p',
       },
     );
     try {
-      for (let i = 0; i < 200 && !a.out.some((l) => l.startsWith('Press Ctrl+C')); i++)
-        await new Promise((r) => setTimeout(r, 50));
-      const text = a.out.join('\n');
-      expect(text).toMatch(
+      expect(started.text).toMatch(
         /^ {2}push to OC\s+https:\/\/u:\*\*\*@127\.0\.0\.1:9\/push \(OCs without their own\)$/m,
       );
-      expect(text).toMatch(/^ {2}a\s+\*{8}\s+380129866\s+push to http:\/\/x:\*\*\*@127\.0\.0\.1:9\/a$/m);
-      expect(text).not.toMatch(/another-secret|acct-secret/);
+      expect(started.text).toMatch(
+        /^ {2}a\s+\*{8}\s+380129866\s+push to http:\/\/x:\*\*\*@127\.0\.0\.1:9\/a$/m,
+      );
+      expect(started.text).not.toMatch(/another-secret|acct-secret/);
     } finally {
-      stop.abort();
-      expect(await running).toBe(0);
+      expect(await started.stop()).toBe(0);
     }
   });
 });
 
 describe('a URL password in an error message', () => {
   it('is masked in a configuration error, from the environment or from the file', () => {
-    const env = problems(() =>
+    const env = configProblems(() =>
       loadConfig({
         env: {
           SAV_FTTH_PUSH_URL: 'ftp://oi:s3cr3tpw@oc.example/push',
@@ -307,7 +286,7 @@ describe('a URL password in an error message', () => {
     expect(env).toContain('push.url: "ftp://oi:***@oc.example/push"');
     expect(env).toContain('(from SAV_FTTH_PUSH_URL)');
     expect(env).not.toContain('s3cr3tpw');
-    const yaml = problems(() =>
+    const yaml = configProblems(() =>
       loadConfig({
         env: {},
         file: file('push: { url: "ftp://oi:yaml-secret@oc.example/push", login: oi, password: p }\n'),
@@ -318,9 +297,9 @@ describe('a URL password in an error message', () => {
   });
 
   it('is masked in the ConfigError of mockHandlers({ baseUrl })', () => {
-    const message = problems(() => mockHandlers({ baseUrl: 'https://u:base-secret@oi.example.test' })).join(
-      '\n',
-    );
+    const message = configProblems(() =>
+      mockHandlers({ baseUrl: 'https://u:base-secret@oi.example.test' }),
+    ).join('\n');
     expect(message).toContain('baseUrl: "https://u:***@oi.example.test"');
     expect(message).not.toContain('base-secret');
   });

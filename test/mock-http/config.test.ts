@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, ENV_VARS, loadConfig } from '../../mock-server/config/load.ts';
+import { ENV_VARS, loadConfig } from '../../mock-server/config/load.ts';
 import { DEFAULT_PATH } from '../../mock-server/config/schema.ts';
 import { DEFAULT_BEHAVIOUR } from '../../mock-server/engine/index.ts';
 import { DEMO_ACCOUNTS } from '../../mock-server/engine/options.ts';
 import { startMock } from '../../mock-server/index.ts';
 import { exampleTicket } from '../../src/rules/examples.ts';
 import { MessageWriter } from '../../src/soap/write.ts';
+import { configProblems } from './helpers.ts';
 
 const example = fileURLToPath(new URL('../../mock-server/config/example.yaml', import.meta.url));
 let dir: string;
@@ -24,16 +25,6 @@ async function yamlFile(text: string): Promise<string> {
   const file = join(dir, `c${Math.random().toString(36).slice(2)}.yaml`);
   await writeFile(file, text);
   return file;
-}
-
-function problems(f: () => unknown): string[] {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error('no ConfigError');
 }
 
 describe('mock configuration', () => {
@@ -71,7 +62,7 @@ describe('mock configuration', () => {
         'decodeWorkers: -1',
       ].join('\n'),
     );
-    expect(problems(() => loadConfig({ file, env: { SAV_FTTH_HTTPS_PORT: 'abc' } }))).toEqual([
+    expect(configProblems(() => loadConfig({ file, env: { SAV_FTTH_HTTPS_PORT: 'abc' } }))).toEqual([
       `port: 99999 must be ≤ 65535 (from ${file})`,
       'https.port: "abc" must be a port number (from SAV_FTTH_HTTPS_PORT)',
       `settings.strictSirenKey: 3 must be true or false (from ${file})`,
@@ -85,7 +76,7 @@ describe('mock configuration', () => {
   });
 
   it('control.host without control.port is refused as having no effect, not as needing a token', () => {
-    expect(problems(() => loadConfig({ env: { SAV_FTTH_CONTROL_HOST: '0.0.0.0' } }))).toEqual([
+    expect(configProblems(() => loadConfig({ env: { SAV_FTTH_CONTROL_HOST: '0.0.0.0' } }))).toEqual([
       'control.host: "0.0.0.0" applies only with control.port: without it the control API is served with SOAP, on host 127.0.0.1 (from SAV_FTTH_CONTROL_HOST)',
     ]);
   });
@@ -98,7 +89,7 @@ describe('mock configuration', () => {
         'control: { token: short-secret }',
       ].join('\n'),
     );
-    const lines = problems(() => loadConfig({ file, env: {} }));
+    const lines = configProblems(() => loadConfig({ file, env: {} }));
     expect(lines).toContain(`accounts[0].password: (value hidden) must be a string (from ${file})`);
     expect(lines.join('\n')).not.toMatch(/123456789012|4242424242|short-secret/);
     expect(lines.some((l) => l.startsWith('push.password: (value hidden)'))).toBe(true);
@@ -114,7 +105,7 @@ describe('mock configuration', () => {
         'behaviour: { resolveWith: ERR99 }',
       ].join('\n'),
     );
-    expect(problems(() => loadConfig({ file, env: {} }))).toEqual([
+    expect(configProblems(() => loadConfig({ file, env: {} }))).toEqual([
       `https.key: is required when https.cert is set (https.cert from ${file})`,
       `accounts[1].login: "a" is already used by accounts[0] (from ${file})`,
       `https.port: 8080 is already used by port (from ${file})`,
@@ -151,7 +142,7 @@ describe('mock configuration', () => {
         '  - { login: e, password: f, siren: "380129866", push: { url: "http://elsewhere.test/sav", login: l, password: p } }',
       ].join('\n'),
     );
-    expect(problems(() => loadConfig({ file: bad, env: {} }))).toEqual([
+    expect(configProblems(() => loadConfig({ file: bad, env: {} }))).toEqual([
       `accounts[1].push.url: "ftp://oc2.test" must be an http:// or https:// URL (from ${bad})`,
       `accounts[1].push.password: is required (from ${bad})`,
       `accounts[1].push.retries: unknown key (from ${bad})`,
@@ -163,7 +154,7 @@ describe('mock configuration', () => {
         '  - { login: e, password: f, siren: "380129866", push: { url: "http://elsewhere.test/sav", login: l, password: p } }',
       ].join('\n'),
     );
-    expect(problems(() => loadConfig({ file: twoTargets, env: {} }))).toEqual([
+    expect(configProblems(() => loadConfig({ file: twoTargets, env: {} }))).toEqual([
       `accounts[1].push: differs from accounts[0].push, an account of the same OC (siren 380129866): the OI's actions on that OC's tickets go to one endpoint (from ${twoTargets})`,
     ]);
   });
@@ -172,7 +163,7 @@ describe('mock configuration', () => {
     const file = await yamlFile(
       'settings:\n  cancellationRefusalAllowed: false\nbehaviour:\n  cancellationAnswer: refuse\n',
     );
-    expect(problems(() => loadConfig({ file, env: {} }))).toEqual([
+    expect(configProblems(() => loadConfig({ file, env: {} }))).toEqual([
       `behaviour.cancellationAnswer: "refuse" makes the OI perform oi.cancellationRefusal (T11, Refus d annulation), but settings.cancellationRefusalAllowed is false, which removes T11 from profile sav-ftth-2.1 [decision §7 T11]: tickets in OPENACTIVE.TO.BE.CANCELED would stay there; change behaviour.cancellationAnswer or set settings.cancellationRefusalAllowed: true (from ${file})`,
     ]);
     // Either key alone is fine; so is another answer under the same settings.
@@ -182,19 +173,19 @@ describe('mock configuration', () => {
     expect(loadConfig({ file: agree, env: {} }).behaviour.cancellationAnswer).toBe('agree');
     // A closure code of the profile that is no resolution code is refused at load, not at start.
     const reject = await yamlFile('behaviour: { resolveWith: ERR01 }\n');
-    expect(problems(() => loadConfig({ file: reject, env: {} }))[0]).toMatch(
+    expect(configProblems(() => loadConfig({ file: reject, env: {} }))[0]).toMatch(
       /^behaviour\.resolveWith: "ERR01" must be a resolution closure code \(RET01, .*\) \(from /,
     );
   });
 
   it('reports an unreadable file and YAML syntax errors', async () => {
-    expect(problems(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {} }))[0]).toMatch(
+    expect(configProblems(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {} }))[0]).toMatch(
       /missing\.yaml: cannot be read \(ENOENT\)/,
     );
     const bad = await yamlFile('port: [1,\n');
-    expect(problems(() => loadConfig({ file: bad, env: {} }))[0]).toContain(bad);
+    expect(configProblems(() => loadConfig({ file: bad, env: {} }))[0]).toContain(bad);
     const list = await yamlFile('- a\n- b\n');
-    expect(problems(() => loadConfig({ file: list, env: {} }))[0]).toMatch(/must be a YAML mapping/);
+    expect(configProblems(() => loadConfig({ file: list, env: {} }))[0]).toMatch(/must be a YAML mapping/);
   });
 
   it('applies file < environment < flags, and resolves file paths against the file', async () => {
@@ -212,7 +203,9 @@ describe('mock configuration', () => {
     });
     expect(loadConfig({ file, env, cwd: '/' }).port).toBe(9100);
     expect(
-      problems(() => loadConfig({ env: {}, flags: [{ path: ['port'], value: 'x', source: '--port' }] })),
+      configProblems(() =>
+        loadConfig({ env: {}, flags: [{ path: ['port'], value: 'x', source: '--port' }] }),
+      ),
     ).toEqual(['port: "x" must be a port number or null (from --port)']);
   });
 

@@ -1,11 +1,12 @@
-/** Shared helpers of the mock transport tests: config, raw sockets, HTTPS requests. */
+/** Shared helpers of the mock transport tests: config, raw sockets, HTTPS requests, the mock command. */
 import { request as nodeHttpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
-import { loadConfig } from '../../mock-server/config/load.ts';
+import { ConfigError, loadConfig } from '../../mock-server/config/load.ts';
 import type { MockConfig } from '../../mock-server/config/schema.ts';
 import { createLogger } from '../../mock-server/http/logger.ts';
 import { type EngineFactory, type RunningMock, startWithEngine } from '../../mock-server/http/start.ts';
+import { mockCommand } from '../../src/cli/mock.ts';
 
 export const silent = createLogger('silent');
 
@@ -139,4 +140,43 @@ export function httpRequest(
     req.on('error', reject);
     req.end(init.body);
   });
+}
+
+/** Captured output of a CLI command. */
+export function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) } };
+}
+
+/** Runs `mockCommand` until its banner is printed; `stop()` ends it and resolves with its exit code. */
+export async function runUntilBanner(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const a = io();
+  const stop = new AbortController();
+  const running = mockCommand(argv, a.io, { stopSignal: stop.signal, env });
+  let code: number | undefined;
+  void running.then((c) => {
+    code = c;
+  });
+  for (let i = 0; i < 200 && code === undefined && !a.out.some((l) => l.startsWith('Press Ctrl+C')); i++)
+    await new Promise((r) => setTimeout(r, 50));
+  return {
+    ...a,
+    text: a.out.join('\n'),
+    stop: () => {
+      stop.abort();
+      return running;
+    },
+  };
+}
+
+/** The problems of the ConfigError `f` throws (fails when it throws none). */
+export function configProblems(f: () => unknown): string[] {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error('no ConfigError');
 }
