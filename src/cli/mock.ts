@@ -33,7 +33,7 @@ Options:
   --data-dir <dir>      SQLite database and generated certificate (default ./data)
   --memory              keep tickets in memory only (nothing survives a restart)
   --https               also serve HTTPS (certificate from the config, or self-signed in the data dir)
-  --https-port <n>      HTTPS port (default ${DEFAULT_HTTPS_PORT})
+  --https-port <n>      HTTPS port (default ${DEFAULT_HTTPS_PORT}); implies --https
   --control-port <n>    serve the control API on its own port instead of under /_control
   --log-level <level>   fatal, error, warn, info (default), debug, trace, silent
   -h, --help            show this help
