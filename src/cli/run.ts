@@ -7,12 +7,13 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
 // Types only, statically: the engine, the profile and the reports are imported once the Ctrl+C
 // handler is in place, so that an interrupted start-up says so (their loading is most of it).
-import type { Prompt } from '../scenario/environment.ts';
+// environment.ts holds types and one error class: nothing of the engine is loaded with it.
+import { NoOperatorError, type Prompt } from '../scenario/environment.ts';
 import type { RunResult, TargetOptions } from '../scenario/index.ts';
 import type { RunHooks } from '../scenario/runner.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -237,22 +238,79 @@ function pem(file: string, name: 'ca' | 'cert' | 'key'): string {
   return text;
 }
 
-function stdinPrompt(io: CliIo): Prompt {
-  return {
-    ask: (text) =>
-      new Promise((resolve) => {
-        const rl = createInterface({ input: process.stdin, output: process.stderr });
-        rl.question(`\n${text}\nPress Enter when done (or type "skip"): `, (answer) => {
-          rl.close();
-          resolve(answer.trim().toLowerCase() !== 'skip');
-        });
-        rl.on('SIGINT', () => {
-          rl.close();
-          io.err('interrupted');
-          resolve(false);
-        });
-      }),
+export const PROMPT_QUESTION = 'Press Enter when done (or type "skip"): ';
+
+export const NO_OPERATOR =
+  'no operator: standard input closed (--interactive needs an operator answering each prompt on stdin)';
+
+/**
+ * The operator of --interactive, on standard input. One reading interface for the whole run, so
+ * that a line typed (or piped) ahead answers the next prompt instead of being lost; `close()` once
+ * the run is over lets the process exit though stdin stays open. At end of input, every pending
+ * and later prompt is rejected with {@link NO_OPERATOR} (the step that asked errors, the run goes
+ * on: steps that need no operator are still assessed, and the reports say which could not run).
+ */
+export function stdinPrompt(
+  io: CliIo,
+  input: NodeJS.ReadableStream = process.stdin,
+  output: NodeJS.WritableStream = process.stderr,
+): Prompt & { close(): void } {
+  let rl: Interface | undefined;
+  let ended = false;
+  let closing = false;
+  const typedAhead: string[] = [];
+  let waiting: { resolve(line: string): void; reject(): void } | undefined;
+  const reader = (): Interface | undefined => {
+    if (rl || ended) return rl;
+    rl = createInterface({ input, output });
+    rl.on('line', (line) => {
+      const w = waiting;
+      waiting = undefined;
+      if (w) w.resolve(line);
+      else typedAhead.push(line);
+    });
+    rl.on('close', () => {
+      ended = true;
+      rl = undefined;
+      if (closing) return;
+      io.err(`sav-ftth run: ${NO_OPERATOR}: every step that needs the operator errors from now on`);
+      const w = waiting;
+      waiting = undefined;
+      w?.reject();
+    });
+    // Ctrl+C at a prompt (a terminal in raw mode gives it to readline): the run's interrupt.
+    rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
+    return rl;
   };
+  return {
+    async ask(text) {
+      const r = reader();
+      if (!r && typedAhead.length === 0) throw new NoOperatorError(NO_OPERATOR);
+      output.write(`\n${text}\n`);
+      let line = typedAhead.shift();
+      if (line === undefined) {
+        r!.setPrompt(PROMPT_QUESTION);
+        r!.prompt();
+        line = await new Promise<string>((resolve, reject) => {
+          waiting = { resolve, reject: () => reject(new NoOperatorError(NO_OPERATOR)) };
+        });
+      } else output.write(`${PROMPT_QUESTION}${line}\n`);
+      return line.trim().toLowerCase() !== 'skip';
+    },
+    close() {
+      closing = true;
+      rl?.close();
+      input.pause();
+      (input as { unref?: () => void }).unref?.();
+    },
+  };
+}
+
+/** The --interactive operator, released when the run is over. */
+function operator(io: CliIo, release: (() => void)[]): Prompt {
+  const p = stdinPrompt(io);
+  release.push(() => p.close());
+  return p;
 }
 
 export interface RunCommandOptions {
@@ -295,9 +353,12 @@ export async function runCommand(args: string[], io: CliIo, extra: RunCommandOpt
     process.exit(130);
   };
   process.once('SIGINT', onInterrupt);
+  // Things to release once the run is over (the operator's stdin), so that the process exits.
+  const release: (() => void)[] = [];
   try {
-    return await runSelected(args, io, extra, where);
+    return await runSelected(args, io, extra, where, release);
   } finally {
+    for (const r of release) r();
     process.off('SIGINT', onInterrupt);
   }
 }
@@ -307,6 +368,7 @@ async function runSelected(
   io: CliIo,
   extra: RunCommandOptions,
   where: Progress,
+  release: (() => void)[],
 ): Promise<number> {
   let values: ReturnType<
     typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>
@@ -433,7 +495,7 @@ async function runSelected(
       ...(timeout !== undefined ? { requestTimeoutMs: timeout } : {}),
       ...(pushTimeout !== undefined ? { pushTimeoutMs: pushTimeout } : {}),
       ...(Object.keys(createData).length ? { createData } : {}),
-      ...(values.interactive ? { prompt: stdinPrompt(io) } : {}),
+      ...(values.interactive ? { prompt: operator(io, release) } : {}),
       announce: (line) => io.err(line),
       ...extra.target,
     };

@@ -22,17 +22,23 @@ export interface OcUnderTest {
   endpointUrl: string;
   /**
    * Makes the OC send this request (the reference OC sends `xml` as is; a real OC is asked to
-   * perform `describe` by the operator, or is simply waited for).
+   * perform `describe` by the operator, or is simply waited for). False: the operator skipped it.
    */
-  perform(req: { xml: string; operation: string; describe: string }): Promise<void>;
+  perform(req: { xml: string; operation: string; describe: string }): Promise<boolean>;
   /** The OC sends exactly the XML it is given (the reference OC): its requests are matched on it. */
   sendsExactly: boolean;
 }
 
 export interface Prompt {
-  /** Asks the operator to do something; resolves when they confirm, false when they skip. */
+  /**
+   * Asks the operator to do something; resolves when they confirm, false when they skip; rejects
+   * with a {@link NoOperatorError} when no operator can answer (standard input closed).
+   */
   ask(text: string): Promise<boolean>;
 }
+
+/** No operator can answer a prompt: the step that asked cannot run (its message says why). */
+export class NoOperatorError extends Error {}
 
 export interface RunEnv {
   role: HarnessRole;

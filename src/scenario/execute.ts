@@ -15,7 +15,7 @@ import type { Credentials, DecodedMessage, GetRequest, TicketValue } from '../so
 import { readMessage } from '../soap/read.ts';
 import { accessFor } from './access-pool.ts';
 import { actionData, type KnownTicket, makeFaker, seedOf } from './data.ts';
-import type { OcAccount, RunEnv } from './environment.ts';
+import { NoOperatorError, type OcAccount, type RunEnv } from './environment.ts';
 import { checkExpectations, flatten, type Observed, observedFrom } from './expect.ts';
 import { controlCall, type Exchange } from './http.ts';
 import { CheckSink, judgeAnswer, judgeMessage, lenientIndex } from './judge.ts';
@@ -92,6 +92,16 @@ const skipReason = (missing: Capability[]) =>
 
 const ms = (start: number) => Math.round((performance.now() - start) * 100) / 100;
 
+/**
+ * What the OC under test is asked to do in role oi, in the form the OI-side prompt of role oc uses:
+ * the values the scenario sets (and later checks) and the fields it leaves out are part of the step.
+ */
+function ocStepText(what: string, set: Record<string, unknown>, remove: string[]): string {
+  const withSet = Object.keys(set).length ? ` with ${JSON.stringify(set)}` : '';
+  const without = remove.length ? ` without ${remove.join(', ')}` : '';
+  return `${what}${withSet}${without}`;
+}
+
 function stringValues(v: FieldValues | undefined): TicketValue {
   const out: TicketValue = {};
   for (const [k, x] of Object.entries(v ?? {})) out[k] = x === null ? null : String(x);
@@ -126,7 +136,7 @@ export async function executeScenario(s: Scenario, env: RunEnv): Promise<Scenari
       meta = await run.step(step, sink);
     } catch (e) {
       const why =
-        e instanceof StepError || e instanceof VariableError
+        e instanceof StepError || e instanceof VariableError || e instanceof NoOperatorError
           ? e.message
           : `internal error: ${(e as Error)?.stack ?? e}`;
       error = `step ${i + 1}${s.stepLines?.[i] ? ` (${s.file}:${s.stepLines[i]})` : ''}: ${why}`;
@@ -162,6 +172,8 @@ class ScenarioRun {
   private readonly vars: Record<string, unknown> = {};
   private readonly faker;
   private readonly roles;
+  /** Role oi: the OI front's mark when the previous step ended (or the scenario started). */
+  private previousStepEnd: number;
 
   constructor(
     private readonly s: Scenario,
@@ -169,6 +181,7 @@ class ScenarioRun {
   ) {
     this.faker = makeFaker(s.seed ?? seedOf(s.id));
     this.roles = rolesOf(env.index);
+    this.previousStepEnd = env.oc?.front.mark() ?? 0;
   }
 
   // ------------------------------------------------------------------ helpers
@@ -398,6 +411,14 @@ class ScenarioRun {
   }
 
   async step(step: Step, sink: CheckSink): Promise<StepMeta> {
+    try {
+      return await this.perform(step, sink);
+    } finally {
+      this.previousStepEnd = this.env.oc?.front.mark() ?? 0;
+    }
+  }
+
+  private async perform(step: Step, sink: CheckSink): Promise<StepMeta> {
     const meta = this.describe(step);
     if ('oc' in step) return step.oc === 'get' ? this.get(step, sink, meta) : this.ocAction(step, sink, meta);
     if ('oi' in step) return this.oiAction(step, sink, meta);
@@ -427,7 +448,7 @@ class ScenarioRun {
     sink: CheckSink,
     match: (r: { key?: string | null; technicalId?: string | null }) => boolean,
     describe: string,
-  ): Promise<{ x?: Exchange; answer?: DecodedMessage }> {
+  ): Promise<{ x?: Exchange; answer?: DecodedMessage; skipped?: true }> {
     const { env } = this;
     if (env.role === 'oc') {
       const x = await env.oi!.send(xml, { soapAction: op.name });
@@ -435,10 +456,13 @@ class ScenarioRun {
       return { x, ...(answer ? { answer } : {}) };
     }
     const oc = env.oc!;
-    await oc.under.perform({ xml, operation: op.name, describe });
+    if (!(await oc.under.perform({ xml, operation: op.name, describe }))) return { skipped: true };
+    // The request sent for this step came after the previous step ended: an older one (a read the
+    // OC made on its own) is not this step's.
     const seen = await oc.front.waitRequest(
       (r) => r.operation === op.name && (oc.under.sendsExactly ? r.exchange.request === xml : match(r)),
       env.timeouts.requestMs,
+      this.previousStepEnd,
     );
     if (!seen) {
       sink.add({
@@ -456,6 +480,12 @@ class ScenarioRun {
     });
     const answer = this.decodeLenient(seen.exchange.response);
     return { x: seen.exchange, ...(answer ? { answer } : {}) };
+  }
+
+  /** Role oi: the operator skipped an OC step; nothing of it is judged. */
+  private skipped(sink: CheckSink, rule: string, describe: string, meta: StepMeta): StepMeta {
+    sink.add({ rule, title: meta.title, verdict: 'skip', message: `skipped by the operator: ${describe}` });
+    return meta;
   }
 
   private expectOrSuccess(e: Expect | undefined): Expect {
@@ -509,15 +539,22 @@ class ScenarioRun {
       },
       { set },
     );
-    for (const f of step.remove ?? []) delete ticket[index.field.get(f)?.name ?? f];
+    const removed = (step.remove ?? []).map((f) => index.field.get(f)?.name ?? f);
+    for (const f of removed) delete ticket[f];
     const xml = isCreate
       ? env.writer.createRequest(ticket, acc.credentials)
       : env.writer.setRequest(ticket, acc.credentials);
     const e = this.expectOrSuccess(interpolateDeep(step.expect, scope));
     const rule = this.ruleFor(step, a, e);
-    const describe = `${a.title}${t.key ? ` on ${t.key}` : ''}`;
+    const describe = ocStepText(
+      `"${a.title}" (${a.id})${t.key ? ` on ticket ${t.key}` : ''}`,
+      given,
+      removed,
+    );
     const builtState = t.state;
-    let { x, answer } = await this.ocExchange(xml, op, sink, (r) => isCreate || r.key === t.key, describe);
+    const sent = await this.ocExchange(xml, op, sink, (r) => isCreate || r.key === t.key, describe);
+    if (sent.skipped) return this.skipped(sink, rule, describe, meta);
+    let { x, answer } = sent;
     if (!isCreate && !(index.settings.staleVersionField in given)) {
       ({ x, answer } = await this.resendIfOvertaken(t, ticket, builtState, acc.credentials, op, sink, {
         ...(x ? { x } : {}),
@@ -677,13 +714,19 @@ class ScenarioRun {
     const rule =
       step.rule ??
       (get.troubleTicketKey ? 'GET_BY_KEY' : get.technicalId ? 'GET_BY_TECHNICALID' : 'GET_BY_KEY');
-    const { x, answer } = await this.ocExchange(
+    const describe = ocStepText(
+      `read ticket ${get.troubleTicketKey ?? get.technicalId ?? ''}`,
+      { ...(query.attrNames ? { attrNames: query.attrNames } : {}), ...set },
+      step.remove ?? [],
+    );
+    const { x, answer, skipped } = await this.ocExchange(
       xml,
       op,
       sink,
       (r) => (get.troubleTicketKey ? r.key === get.troubleTicketKey : r.technicalId === get.technicalId),
-      `read ticket ${get.troubleTicketKey ?? get.technicalId ?? ''}`,
+      describe,
     );
+    if (skipped) return this.skipped(sink, rule, describe, meta);
     const o = observedFrom(answer, x);
     checkExpectations(e, o, {
       sink,

@@ -437,14 +437,16 @@ export function judgeAnswer(
     });
   }
   const ruleErrs = errs.filter((f) => !COVERED_ELSEWHERE.test(f.rule));
-  sink.add({
-    rule: 'RULES',
-    title: `${what} : règles du protocole`,
-    verdict: ruleErrs.length ? 'fail' : 'pass',
-    message: ruleErrs.length ? listFindings(ruleErrs) : 'no rule broken',
-    ...(ruleErrs[0]?.field ? { highlight: ruleErrs[0].field } : {}),
-    exchange: x,
-  });
+  if (ruleErrs.length === 0)
+    sink.add({
+      rule: 'RULES',
+      title: `${what} : règles du protocole`,
+      verdict: 'pass',
+      message: 'no rule broken',
+      exchange: x,
+    });
+  // One check per broken rule, filed under the clause its message cites (not the umbrella's).
+  for (const f of ruleErrs) findingCheck(sink, 'RULES', f, what, x);
   closurePairCheck(sink, values ?? msg, index, what, x);
   return values ? { answer: values } : {};
 }
@@ -545,22 +547,24 @@ export function judgeMessage(
       exchange: x,
     });
   }
-  for (const f of errs) {
-    const rule = findingRule(f, outcome, ctx.current?.state, book);
-    sink.add({
-      rule,
-      title: `${what} : ${f.field ?? 'message'} (${f.rule})`,
-      verdict: 'fail',
-      message: f.message,
-      severity: f.severity,
-      basis: f.basis,
-      clause: f.clause,
-      ...(f.field ? { highlight: f.field } : {}),
-      ...(f.value !== undefined ? { actual: f.value === null ? 'nil' : f.value } : {}),
-      exchange: x,
-    });
-  }
+  for (const f of errs) findingCheck(sink, findingRule(f, outcome, ctx.current?.state, book), f, what, x);
   return { message: values ?? msg, outcome };
+}
+
+/** A failed check of one error finding, with the finding's own basis and clause. */
+function findingCheck(sink: CheckSink, rule: string, f: Finding, what: string, x: Exchange): void {
+  sink.add({
+    rule,
+    title: `${what} : ${f.field ?? 'message'} (${f.rule})`,
+    verdict: 'fail',
+    message: f.message,
+    severity: f.severity,
+    basis: f.basis,
+    clause: f.clause,
+    ...(f.field ? { highlight: f.field } : {}),
+    ...(f.value !== undefined ? { actual: f.value === null ? 'nil' : f.value } : {}),
+    exchange: x,
+  });
 }
 
 /** The rulebook rule a finding breaks (RULES when none matches). */

@@ -88,13 +88,26 @@ export class OiFront {
     await stop(s);
   }
 
-  /** Claims the first unclaimed request matching, waiting for it. */
+  /** The seq of the last message the front saw: requests and pushes after it have a greater one. */
+  mark(): number {
+    return this.seq;
+  }
+
+  /**
+   * Claims the request a step waits for: among the unclaimed requests matching that arrived after
+   * `after` (a {@link mark} taken when the previous step ended), the most recent one, else the next
+   * one to come. An OC that reads a ticket before changing it (§1: it may poll) leaves older
+   * requests behind, which no later step takes: they are judged as requests no step waited for.
+   */
   async waitRequest(
     match: (r: ObservedRequest) => boolean,
     timeoutMs: number,
+    after = 0,
   ): Promise<ObservedRequest | undefined> {
     return this.waitFor(() => {
-      const r = this.requests.find((x) => !x.claimed && match(x));
+      let r: ObservedRequest | undefined;
+      for (const x of this.requests)
+        if (!x.claimed && x.seq > after && (!r || x.seq > r.seq) && match(x)) r = x;
       if (r) r.claimed = true;
       return r;
     }, timeoutMs);

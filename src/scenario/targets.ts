@@ -311,10 +311,11 @@ async function accessPoolOf(
 /**
  * Nothing to assess when nothing listens at the target: a usage-level error before the run rather
  * than every check failed (a CI gate must tell "staging is down" from "the implementation is wrong").
- * Not with --interactive, where the operator may bring it up when asked.
+ * Role oc with --interactive: not checked, the operator may bring the OI up when asked. Role oi:
+ * always, the target is where the OI pushes and no prompt ever asks the operator to bring it up.
  */
 async function assertReachable(o: TargetOptions, timeoutMs: number): Promise<void> {
-  if (!o.target || o.prompt) return;
+  if (!o.target || (o.prompt && o.role === 'oc')) return;
   const problem = await connectProblem(o.target, timeoutMs);
   if (problem)
     throw new TargetError(
@@ -332,7 +333,8 @@ async function setupRoleOi(index: ProfileIndex, o: TargetOptions): Promise<RunEn
   const requestMs = o.requestTimeoutMs ?? (embedded ? 10_000 : o.prompt ? 600_000 : 60_000);
   const pushMs = pushTimeout(o, embedded ? 5_000 : 30_000);
   try {
-    await assertReachable(o, requestMs);
+    // The OC's endpoint is reached as a push is: within the push timeout.
+    await assertReachable(o, pushMs);
     const front = new OiFront({ index, pushTimeoutMs: pushMs, ...(o.tls ? { tls: o.tls } : {}) });
     await onCallback(o, () =>
       front.start(o.callbackHost ?? '127.0.0.1', o.callbackPort ?? 0, o.callbackAdvertise),
@@ -397,14 +399,14 @@ async function setupRoleOi(index: ProfileIndex, o: TargetOptions): Promise<RunEn
               sendsExactly: true,
               perform: async ({ xml, operation }) => {
                 await reference!.send(xml, operation);
+                return true;
               },
             }
           : {
               endpointUrl,
               sendsExactly: false,
-              perform: async ({ describe }) => {
-                if (prompt) await prompt.ask(`Make the OC under test perform: ${describe}.`);
-              },
+              perform: async ({ describe }) =>
+                prompt ? prompt.ask(`Make the OC under test perform: ${describe}.`) : true,
             },
         front,
         engine: mock.engine,

@@ -108,3 +108,72 @@ describe('returnLabel naming a field', () => {
     expect(labelNames(null, 'troubleTicketKey', index)).toBe(false);
   });
 });
+
+describe('an answer breaking protocol rules: one check per broken rule, under its own clause', () => {
+  function checksOf(response: string) {
+    const sink = new CheckSink(rulebookOf(index), true);
+    const x: Exchange = {
+      url: 'http://oc.test/',
+      request: '<request/>',
+      durationMs: 3,
+      response,
+      contentType: 'text/xml; charset=utf-8',
+      httpStatus: 200,
+    };
+    judgeAnswer(sink, x, index, { operation: create, who: 'OC' });
+    return sink.checks.filter((c) => c.rule === 'RULES');
+  }
+  const codes = index.profile.returnCodes;
+
+  it('files a returnLabel naming no field under the clause and basis its message cites', () => {
+    const [check, ...more] = checksOf(
+      writer.response('createTroubleTicketByValue', {
+        troubleTicketKey: null,
+        returnCode: codes.invalid,
+        returnLabel: 'valeur incorrecte',
+      }),
+    );
+    expect(more).toEqual([]);
+    expect(check).toMatchObject({ verdict: 'fail', clause: codes.clause, basis: codes.basis });
+    expect(check!.message).toContain(`(règle RESPONSE.LABEL, ${codes.clause} [${codes.basis}])`);
+    expect(check!.title).toContain('(RESPONSE.LABEL)');
+  });
+
+  it('gives each broken rule its own check, under the clause and basis its message cites', () => {
+    // A read answer whose ticket breaks two format rules of different clauses.
+    const sink = new CheckSink(rulebookOf(index), true);
+    const response = writer.getResponse(
+      { troubleTicketKey: 'TT-1', returnCode: codes.success },
+      {
+        troubleTicketKey: 'TT-1',
+        troubleTicketState: 'QUEUED',
+        lastUpdateVersionNumber: 'abc',
+        serviceProviderID: '12',
+      },
+    );
+    const x: Exchange = {
+      url: 'http://oc.test/',
+      request: '<request/>',
+      durationMs: 3,
+      response,
+      httpStatus: 200,
+    };
+    judgeAnswer(sink, x, index, { operation: index.operation.get('getTroubleTicketByKey')!, who: 'OI' });
+    const checks = sink.checks.filter((c) => c.rule === 'RULES');
+    expect(checks.map((c) => c.evidence?.highlight)).toEqual([
+      'lastUpdateVersionNumber',
+      'serviceProviderID',
+    ]);
+    for (const c of checks) {
+      const cited = /\(règle ([A-Z.]+), ([^[]+) \[(\w+)\]\)$/.exec(c.message);
+      expect(cited, c.message).not.toBeNull();
+      expect([c.verdict, c.title.endsWith(`(${cited![1]})`), c.clause, c.basis]).toEqual([
+        'fail',
+        true,
+        cited![2],
+        cited![3],
+      ]);
+    }
+    expect(new Set(checks.map((c) => c.clause)).size).toBe(2);
+  });
+});
