@@ -128,6 +128,13 @@ const limitsSchema = z.strictObject({
     .int('must be an integer')
     .min(1, 'must be ≥ 1')
     .default(1024),
+  /** Failed logins allowed per OC login within loginWindowMs; the next attempt is refused. 0: no limit. */
+  loginMaxFailures: z
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(0, 'must be ≥ 0')
+    .default(5),
+  loginWindowMs: ms.min(1_000, 'must be ≥ 1000').default(60_000),
 });
 
 const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -196,6 +203,8 @@ export const configSchema = z
       headersTimeoutMs: 10_000,
       keepAliveTimeoutMs: 5_000,
       maxConnections: 1024,
+      loginMaxFailures: 5,
+      loginWindowMs: 60_000,
     }),
     /**
      * Worker threads decoding requests (parse + XSD) beside the event loop: 'auto' takes one per

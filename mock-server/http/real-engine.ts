@@ -81,6 +81,7 @@ const engineOptions = ({ config, index, logger }: Parameters<EngineFactory>[0]):
       ? { csv: config.inventory.csv }
       : { count: config.inventory.count, seed: config.inventory.seed },
     logger: engineLogger(logger),
+    loginRateLimit: { maxFailures: config.limits.loginMaxFailures, windowMs: config.limits.loginWindowMs },
   };
 };
 

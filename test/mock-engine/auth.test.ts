@@ -1,5 +1,6 @@
 /** Authentication (header credentials, constant-time check, per-login rate limit) and OC isolation (§3). */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Authenticator } from '../../mock-server/engine/auth.ts';
 import { type LocalMockEngine, type ManualClock, manualClock } from '../../mock-server/engine/index.ts';
 import {
   call,
@@ -94,6 +95,40 @@ describe('authentication', () => {
     for (let i = 0; i < 4; i++)
       await call(e, writer.createRequest(createValue(), { login: OC1.login, password: 'bad' }));
     expect((await create(e, createValue({ technicalId: 'FI-1111-0002' }))).returnCode).toBe('0');
+  });
+});
+
+describe('the login failure table', () => {
+  const failing = (auth: Authenticator, login: string) =>
+    expect(auth.authenticate({ login, password: 'wrong' })).toMatchObject({ ok: false });
+
+  it('a flood of failures on random logins never lifts the lock of an account', () => {
+    const auth = new Authenticator([OC1, OC2], clock, { maxFailures: 5, windowMs: 60_000 });
+    for (let i = 0; i < 5; i++) failing(auth, OC1.login);
+    for (let i = 0; i < 25_000; i++) failing(auth, `random-${i}`);
+    expect(auth.authenticate({ login: OC1.login, password: OC1.password })).toMatchObject({
+      ok: false,
+      reason: 'locked',
+    });
+    expect(auth.authenticate({ login: OC2.login, password: OC2.password })).toMatchObject({ ok: true });
+    clock.advance(60_001);
+    expect(auth.authenticate({ login: OC1.login, password: OC1.password })).toMatchObject({ ok: true });
+  });
+
+  it('the most recently failing unknown logins stay locked while older ones are dropped', () => {
+    const auth = new Authenticator([OC1], clock, { maxFailures: 2, windowMs: 60_000 });
+    for (let i = 0; i < 12_000; i++) {
+      failing(auth, `random-${i}`);
+      failing(auth, `random-${i}`);
+    }
+    expect(auth.authenticate({ login: 'random-11999', password: 'x' })).toMatchObject({ reason: 'locked' });
+    expect(auth.authenticate({ login: 'random-0', password: 'x' })).toMatchObject({ reason: 'invalid' });
+  });
+
+  it('maxFailures 0 never locks', () => {
+    const auth = new Authenticator([OC1], clock, { maxFailures: 0, windowMs: 60_000 });
+    for (let i = 0; i < 50; i++) failing(auth, OC1.login);
+    expect(auth.authenticate({ login: OC1.login, password: OC1.password })).toMatchObject({ ok: true });
   });
 });
 

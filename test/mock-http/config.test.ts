@@ -9,6 +9,7 @@ import { DEFAULT_PATH } from '../../mock-server/config/schema.ts';
 import { DEFAULT_BEHAVIOUR } from '../../mock-server/engine/index.ts';
 import { DEMO_ACCOUNTS } from '../../mock-server/engine/options.ts';
 import { startMock } from '../../mock-server/index.ts';
+import { defaultIndex } from '../../src/profile/index.ts';
 import { exampleTicket } from '../../src/rules/examples.ts';
 import { MessageWriter } from '../../src/soap/write.ts';
 import { configProblems } from './helpers.ts';
@@ -301,5 +302,39 @@ describe('behaviour against the profile settings at run time', () => {
     } finally {
       await mock.stop();
     }
+  });
+});
+
+describe('limits.loginMaxFailures / loginWindowMs', () => {
+  it('lock an OC login after that many failed logins over HTTP; 0 never locks', async () => {
+    const attempt = async (url: string, password: string) => {
+      const writer = new MessageWriter(defaultIndex());
+      const r = await fetch(url, {
+        method: 'POST',
+        body: writer.metaRequest('getEventTypes', { login: 'demo-oc', password }),
+        headers: { 'content-type': 'text/xml' },
+      });
+      return r.text();
+    };
+    const strict = await startMock({ limits: { loginMaxFailures: 1, loginWindowMs: 60_000 } });
+    try {
+      expect(await attempt(strict.url, 'wrong')).toContain('authentication failed');
+      expect(await attempt(strict.url, 'demo-oc-password')).toContain('too many failed logins');
+    } finally {
+      await strict.stop();
+    }
+    const open = await startMock({ limits: { loginMaxFailures: 0 } });
+    try {
+      for (let i = 0; i < 8; i++) expect(await attempt(open.url, 'wrong')).toContain('authentication failed');
+      expect(await attempt(open.url, 'demo-oc-password')).toContain('getEventTypesResponse');
+    } finally {
+      await open.stop();
+    }
+  });
+
+  it('are validated with the key named', () => {
+    expect(
+      configProblems(() => loadConfig({ env: {}, overrides: { limits: { loginMaxFailures: -1 } } })),
+    ).toEqual(['limits.loginMaxFailures: -1 must be ≥ 0']);
   });
 });
