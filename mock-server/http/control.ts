@@ -12,6 +12,7 @@ import { isEngineError } from '../engine/errors.ts';
 import { unavailableOiAction } from '../engine/lifecycle.ts';
 import { refuseOverrides } from '../engine/oi-actions.ts';
 import type { Behaviour, EngineErrorCode, FaultInjection, MockEngine, TicketQuery } from '../engine/types.ts';
+import { contentTypeRefusal, isMutating, jsonDepthRefusal } from './control-guard.ts';
 
 const ENGINE_ERROR_STATUS: Record<EngineErrorCode, number> = {
   'unknown-ticket': 404,
@@ -43,6 +44,8 @@ export interface ControlRequest {
   path: string;
   query: URLSearchParams;
   authorization?: string | null;
+  /** The request's Content-Type: a non-empty body of a POST, PUT or DELETE must be JSON (415). */
+  contentType?: string | null;
   /** Reads the request body (the transport applies its own size limit). */
   body: () => Promise<BodyText>;
 }
@@ -126,11 +129,28 @@ async function readJson(req: ControlRequest, emptyAs: unknown): Promise<unknown>
     if (emptyAs === undefined) throw new HttpError(400, 'request body is empty: a JSON document is expected');
     return emptyAs;
   }
+  const tooDeep = jsonDepthRefusal(body.text);
+  if (tooDeep) throw new HttpError(tooDeep.status, tooDeep.message);
   try {
     return JSON.parse(body.text);
   } catch (e) {
     throw new HttpError(400, `request body is not valid JSON: ${(e as Error).message}`);
   }
+}
+
+/**
+ * The request with its body read once and, when there is one, declared JSON: a page of another site
+ * can POST a text/plain body without the browser asking first (no CORS preflight), never a JSON one.
+ * Checked on every mutating route, those that ignore their body included.
+ */
+async function jsonBodyOnly(req: ControlRequest): Promise<ControlRequest> {
+  const body = await req.body();
+  if (!body.ok) throw new HttpError(body.status, body.message);
+  if (body.text !== '') {
+    const refused = contentTypeRefusal(req.contentType);
+    if (refused) throw new HttpError(refused.status, refused.message, { accepted: ['application/json'] });
+  }
+  return { ...req, body: async () => body };
 }
 
 function validate<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
@@ -458,7 +478,7 @@ export function createControlApi(options: ControlOptions): (req: ControlRequest)
         if (refused) return refused;
       }
       checkQueryNames(req.query, route);
-      return await route.handler(req, params ?? []);
+      return await route.handler(isMutating(route.method) ? await jsonBodyOnly(req) : req, params ?? []);
     } catch (e) {
       if (e instanceof HttpError) return json(e.status, { error: e.message, ...e.extra });
       if (isEngineError(e)) return json(ENGINE_ERROR_STATUS[e.code] ?? 500, { error: e.message });

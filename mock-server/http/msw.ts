@@ -225,6 +225,7 @@ export function mswHandlers<E extends MockEngine>(o: {
       path: u.pathname.slice(controlPath.length) || '/',
       query: u.searchParams,
       authorization: request.headers.get('authorization'),
+      contentType: request.headers.get('content-type'),
       body: () => controlBody(request),
     });
     const headers = { ...answer.headers };

@@ -15,10 +15,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { ProfileIndex } from '../../src/profile/index.ts';
 import { shorten } from '../../src/soap/errors.ts';
-import { CONTROL_PREFIX, type MockConfig } from '../config/schema.ts';
+import { CONTROL_PREFIX, isLoopback, type MockConfig } from '../config/schema.ts';
 import type { MockEngine } from '../engine/types.ts';
 import { declaredLength, discardRest, readBody, readText } from './body.ts';
 import { CONTROL_BODY_LIMIT, type ControlResponse, controlAllow, createControlApi } from './control.ts';
+import { hostRefusal, isMutating, originRefusal, type Refusal } from './control-guard.ts';
 import type { ServiceDocuments } from './documents.ts';
 import {
   clientView,
@@ -272,7 +273,7 @@ export class MockTransport {
     if (onEndpoint) return this.soap(req, res, url, scheme, host);
     const path = url.pathname;
     if (serves.control && (path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`))) {
-      return this.controlRoute(req, res, url);
+      return this.controlRoute(req, res, url, scheme, host);
     }
     const hint = serves.soap
       ? `the SOAP endpoint is ${this.o.config.path}`
@@ -368,7 +369,11 @@ export class MockTransport {
     if (answer.inject?.truncateResponse) {
       // A complete HTTP message whose XML stops half way: the client's parser must cope.
       const full = Buffer.from(answer.body, 'utf8');
-      res.writeHead(answer.status, { 'content-type': contentTypeOf(answer.body), connection: 'close' });
+      res.writeHead(answer.status, {
+        'content-type': contentTypeOf(answer.body),
+        'x-content-type-options': 'nosniff',
+        connection: 'close',
+      });
       res.end(full.subarray(0, Math.floor(full.length / 2)));
       return;
     }
@@ -411,18 +416,57 @@ export class MockTransport {
     this.send(res, answer.status, answer.contentType, answer.body);
   }
 
-  private async controlRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  /**
+   * Why a browser's request to the control API is refused before routing (see control-guard.ts):
+   * a foreign Host on a loopback listener without a token, a foreign Origin on a mutating request.
+   */
+  private controlRefusal(
+    req: IncomingMessage,
+    method: string,
+    scheme: 'http' | 'https',
+    host: string,
+  ): Refusal | undefined {
+    const hostHeader = headerOf(req, 'host');
+    if (this.o.config.control.token === undefined && isLoopback(host)) {
+      const refused = hostRefusal(hostHeader, host);
+      if (refused) return refused;
+    }
+    const origin = headerOf(req, 'origin');
+    if (origin === undefined || !isMutating(method)) return undefined;
+    // The origin the client addressed, and the one a reverse proxy says it did (X-Forwarded-*: a
+    // page cannot set those on a request sent without preflight).
+    const forwarded = clientView(
+      { get: (n) => headerOf(req, n) },
+      { scheme, host: `${displayHost(host)}:${req.socket.localPort}` },
+      req.url,
+    );
+    const direct = hostHeader ? `${scheme}://${hostHeader}` : undefined;
+    if (direct !== undefined && !originRefusal(origin, direct)) return undefined;
+    return originRefusal(origin, `${forwarded.scheme}://${forwarded.host}`);
+  }
+
+  private async controlRoute(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    scheme: 'http' | 'https',
+    host: string,
+  ): Promise<void> {
     const options = req.method === 'OPTIONS';
     // HEAD is answered as GET without the body (RFC 9110 §9.3.2).
     const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
-    const answer: ControlResponse = await this.control({
-      method,
-      path: url.pathname.slice(CONTROL_PREFIX.length) || '/',
-      query: url.searchParams,
-      authorization: req.headers.authorization ?? null,
-      body: () =>
-        readText(req, CONTROL_BODY_LIMIT, this.o.config.limits.bodyTimeoutMs, () => this.bodyWanted(res)),
-    });
+    const refused = this.controlRefusal(req, method, scheme, host);
+    const answer: ControlResponse = refused
+      ? { status: refused.status, body: { error: refused.message } }
+      : await this.control({
+          method,
+          path: url.pathname.slice(CONTROL_PREFIX.length) || '/',
+          query: url.searchParams,
+          authorization: req.headers.authorization ?? null,
+          contentType: headerOf(req, 'content-type') ?? null,
+          body: () =>
+            readText(req, CONTROL_BODY_LIMIT, this.o.config.limits.bodyTimeoutMs, () => this.bodyWanted(res)),
+        });
     // No route has OPTIONS: the router's 405 names the route's methods, and that is the answer.
     const allow = answer.headers?.allow;
     if (options && answer.status === 405 && allow) return this.options(res, controlAllow(allow));
@@ -454,6 +498,8 @@ export class MockTransport {
     if (closing === 'after-body' && this.awaitingContinue.has(res)) closing = 'now';
     res.writeHead(status, {
       ...headers,
+      // Plain-text errors quote the request: no browser may read them as HTML.
+      'x-content-type-options': 'nosniff',
       ...(status !== 204
         ? { 'content-type': contentType, 'content-length': Buffer.byteLength(body, 'utf8') }
         : {}),

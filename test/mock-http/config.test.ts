@@ -259,7 +259,11 @@ describe('behaviour against the profile settings at run time', () => {
     const mock = await startMock({ settings: { cancellationRefusalAllowed: false } });
     try {
       const put = (body: unknown) =>
-        fetch(`${mock.controlUrl}/behaviour`, { method: 'PUT', body: JSON.stringify(body) });
+        fetch(`${mock.controlUrl}/behaviour`, {
+          method: 'PUT',
+          body: JSON.stringify(body),
+          headers: { 'content-type': 'application/json' },
+        });
       const r = await put({ cancellationAnswer: 'refuse' });
       expect(r.status).toBe(400);
       const { error } = (await r.json()) as { error: string };
@@ -293,6 +297,7 @@ describe('behaviour against the profile settings at run time', () => {
       const r = await fetch(`${mock.controlUrl}/tickets/${key}/actions/oi.cancellationRefusal`, {
         method: 'POST',
         body: '{}',
+        headers: { 'content-type': 'application/json' },
       });
       expect(r.status).toBe(400);
       const { error } = (await r.json()) as { error: string };

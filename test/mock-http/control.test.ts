@@ -115,6 +115,7 @@ describe('control API on localhost without a token', () => {
     const ok = await call('/tickets/K1/actions/oi.takeInCharge', {
       method: 'POST',
       body: JSON.stringify({ supplierName: 'Jean Technicien' }),
+      headers: { 'content-type': 'application/json' },
     });
     expect(ok.status).toBe(200);
     expect(engine.actions).toEqual([
@@ -128,6 +129,7 @@ describe('control API on localhost without a token', () => {
     const badField = await call('/tickets/K1/actions/oi.takeInCharge', {
       method: 'POST',
       body: '{"supplierNom":"x"}',
+      headers: { 'content-type': 'application/json' },
     });
     expect(badField).toMatchObject({
       status: 400,
@@ -139,6 +141,7 @@ describe('control API on localhost without a token', () => {
     const badJson = await call('/tickets/K1/actions/oi.takeInCharge', {
       method: 'POST',
       body: '{"supplierName":',
+      headers: { 'content-type': 'application/json' },
     });
     expect(badJson.status).toBe(400);
     expect(badJson.body.error).toMatch(/^request body is not valid JSON: /);

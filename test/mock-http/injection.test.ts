@@ -28,7 +28,11 @@ const meta = () =>
     headers: { 'content-type': 'text/xml' },
   });
 const setFaults = async (faults: unknown[]) => {
-  const r = await fetch(`${mock.controlUrl}/faults`, { method: 'PUT', body: JSON.stringify(faults) });
+  const r = await fetch(`${mock.controlUrl}/faults`, {
+    method: 'PUT',
+    body: JSON.stringify(faults),
+    headers: { 'content-type': 'application/json' },
+  });
   expect(r.status).toBe(200);
 };
 
@@ -104,6 +108,7 @@ describe('ticket history through the control API', () => {
     const action = await fetch(`${mock.controlUrl}/tickets/${created.key}/actions/oi.takeInCharge`, {
       method: 'POST',
       body: '{"supplierName":"Jeanne Martin"}',
+      headers: { 'content-type': 'application/json' },
     });
     expect(action.status).toBe(200);
     const { ticket, history } = await controlTicket(mock, created.key!);
@@ -158,6 +163,7 @@ describe('stopping while an injected latency holds a request', () => {
       const r = await fetch(`${own.controlUrl}/faults`, {
         method: 'PUT',
         body: JSON.stringify([{ operation: 'getManagedEntityTypes', latencyMs: 60_000, times: 1 }]),
+        headers: { 'content-type': 'application/json' },
       });
       expect(r.status).toBe(200);
       const { login, password } = own.accounts[0]!;

@@ -60,7 +60,11 @@ describe('mockHandlers()', () => {
 
   it('turns a dropped connection into a network error and truncates answers', async () => {
     const set = (faults: unknown[]) =>
-      fetch(`${handlers.controlUrl}/faults`, { method: 'PUT', body: JSON.stringify(faults), headers: auth });
+      fetch(`${handlers.controlUrl}/faults`, {
+        method: 'PUT',
+        body: JSON.stringify(faults),
+        headers: { ...auth, 'content-type': 'application/json' },
+      });
     expect((await set([{ operation: '*', dropConnection: true, times: 1 }])).status).toBe(200);
     await expect(meta()).rejects.toThrow();
     const full = await (await meta()).text();
