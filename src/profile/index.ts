@@ -5,6 +5,7 @@
 import { savFtth21 } from './sav-ftth-2.1.ts';
 import type {
   ActionDef,
+  Basis,
   ClosureCode,
   FieldDef,
   OperationDef,
@@ -131,6 +132,12 @@ export function responsibilityMappingProblems(profile: Profile): { code: string;
 }
 
 /** The default profile's index: what most callers want. */
+/** Basis of a field's format (type, length, SIREN shape): the §5 row that states it. */
+export function formatBasis(f: FieldDef): Basis {
+  const b = f.format ?? f;
+  return { basis: b.basis, clause: b.clause };
+}
+
 export function defaultIndex(): ProfileIndex {
   return indexProfile(getProfile());
 }

@@ -19,6 +19,7 @@ const decision = (clause: string): Basis => ({ basis: 'decision', clause });
 type FieldSpec = Omit<FieldDef, 'group' | 'ns' | 'nillable' | 'basis' | 'clause' | 'type'> &
   Partial<Pick<FieldDef, 'type' | 'basis' | 'clause' | 'nillable'>>;
 
+/** A direct child of troubleTicketValue: its element is §4's; a format of its own cites §5 (`format`). */
 const valueField = (ns: FieldDef['ns'], f: FieldSpec): FieldDef => ({
   type: 'string',
   nillable: true,
@@ -41,11 +42,20 @@ const fields: FieldDef[] = [
     name: 'lastUpdateVersionNumber',
     type: 'long',
     nillable: false,
+    // §5 gives no row for it: xs:long is the type of co:lastUpdateVersionNumber in the OSS/J Common
+    // v1-5 schema, the co namespace of §2.
+    format: interop('§2 co (OSSJ Common v1-5)'),
     label: 'Numéro de mise à jour du ticket à l initiative de l OI',
   }),
-  valueField('bi', { name: 'interactionDate', type: 'dateTime', label: 'Date d envoi du message' }),
+  valueField('bi', {
+    name: 'interactionDate',
+    format: interop('§5'),
+    type: 'dateTime',
+    label: 'Date d envoi du message',
+  }),
   valueField('bi', {
     name: 'interactionDateComplete',
+    format: interop('§5'),
     type: 'dateTime',
     label: 'Date de clôture du ticket dans le SI de l OI',
   }),
@@ -60,11 +70,13 @@ const fields: FieldDef[] = [
   valueField('cbe', { name: 'troubleDescription', label: 'Description de l incident' }),
   valueField('cbe', {
     name: 'troubleDetectionTime',
+    format: interop('§5'),
     type: 'dateTime',
     label: 'Date d apparition de l incident',
   }),
   valueField('cbe', {
     name: 'serviceRestoredTime',
+    format: interop('§5'),
     type: 'dateTime',
     label: 'Date de rétablissement du service',
   }),
@@ -722,6 +734,7 @@ export const savFtth21: Profile = {
     oneOf: [['troubleTicketKey', 'technicalId']],
     ...spec('spec 3.3.1'),
   },
+  getResponse: spec('spec 3.3.2'),
   returnCodes: { success: '0', missing: '1', invalid: '2', ...spec('spec 4.1') },
   businessRefusals: {
     unknownProduct: 'ERR01',

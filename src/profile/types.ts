@@ -41,6 +41,11 @@ export interface FieldDef extends Basis {
   aliases?: string[];
   /** French description, used in generated documentation and reports. */
   label: string;
+  /**
+   * Basis of the field's format (type, length, SIREN shape) when it is not the field's own: the
+   * §5 row that states it, for a field whose element comes from another clause (§4).
+   */
+  format?: Basis;
 }
 
 export interface ValueList extends Basis {
@@ -215,6 +220,8 @@ export interface Profile {
   commonSet: { mandatory: string[] } & Basis;
   /** getTroubleTicketByKey request (R9). */
   getRequest: { mandatory: string[]; oneOf: string[][] } & Basis;
+  /** What a getTroubleTicketByKey answers: the ticket's latest state and every populated field (R9). */
+  getResponse: Basis;
   returnCodes: ReturnCodes;
   /**
    * Refusals that need the OI's knowledge: not synchronous errors but a T6 closure with these

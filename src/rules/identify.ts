@@ -21,6 +21,15 @@ export interface Identified {
 const describe = (pairs: Pair[]) =>
   [...new Set(pairs.map((p) => `${p.transition.id} ${p.transition.title}`))].join(', ');
 
+/**
+ * Basis of §7's table for the candidate transitions: a transition of the published table
+ * ([spec]/[interop]) before one of this project's decisions (T11).
+ */
+function tableBasis(pairs: Pair[]): { basis: TransitionDef['basis']; clause: string } {
+  const t = pairs.find((p) => p.transition.basis !== 'decision')?.transition ?? pairs[0]!.transition;
+  return { basis: t.basis, clause: t.clause };
+}
+
 /** The pairs that pass `keep`: the same array when all do (the common case allocates nothing). */
 function narrow(pairs: Pair[], keep: (p: Pair) => boolean): Pair[] {
   for (let i = 0; i < pairs.length; i++) {
@@ -110,14 +119,16 @@ export function identifyAction(
   const current = ctx.current;
   if (current && pairs.some((p) => p.transition.from !== null)) {
     const stateDef = states.get(current.state);
+    // The field blamed is a [decision] (settings.illegalTransitionField); the refusal itself is
+    // §7's: CLOSED is final, and an action is permitted only from the states its transitions leave.
     const field = index.settings.illegalTransitionField;
-    const basis = index.profile.settingsBasis.illegalTransitionField;
     if (stateDef?.final) {
       drafts.push({
         ...at(lines, field, ticket[field]),
         rule: 'TRANSITION.FINAL',
         severity: 'error',
-        ...basis,
+        basis: stateDef.basis,
+        clause: stateDef.clause,
         explanation: `le ticket est dans l'état final « ${current.state} » : aucune action n'est permise (${q(code)} refusée)`,
       });
     } else {
@@ -131,7 +142,7 @@ export function identifyAction(
           ...at(lines, field, ticket[field]),
           rule: 'TRANSITION',
           severity: 'error',
-          ...basis,
+          ...tableBasis(pairs),
           explanation: `l'action ${q(code)} (${describe(pairs)}) n'est pas permise depuis l'état « ${current.state} » (permise depuis : ${list(from)})`,
         });
       } else pairs = byFrom;

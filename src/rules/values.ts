@@ -3,7 +3,7 @@
  * label that must spell its closure code. They hold whatever the action, so they also apply to
  * tickets in responses.
  */
-import type { FieldDef, ProfileIndex } from '../profile/index.ts';
+import { type FieldDef, formatBasis, type ProfileIndex } from '../profile/index.ts';
 import type { TicketValue } from '../soap/model.ts';
 import {
   canonicalInteger,
@@ -59,7 +59,9 @@ function fieldError(
   rule: string,
   explanation: string,
 ): Draft {
-  return { ...at(f, value, lines), rule, severity: 'error', basis: f.basis, clause: f.clause, explanation };
+  // A type, length or SIREN shape cites the clause of the field's format (§5); nil is the element's (§4).
+  const b = rule === 'FORMAT.NIL' ? f : formatBasis(f);
+  return { ...at(f, value, lines), rule, severity: 'error', basis: b.basis, clause: b.clause, explanation };
 }
 
 /** checkValue, appending to `out`: a valid value allocates nothing. */

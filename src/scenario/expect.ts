@@ -3,7 +3,7 @@
  * field, fault, HTTP status, key), on a ticket pushed or read back (state, version, any field), on
  * a push (the action it is, its delivery attempts) and on a meta answer (its items).
  */
-import type { ProfileIndex } from '../profile/index.ts';
+import type { Basis, ProfileIndex } from '../profile/index.ts';
 import { dateTimeInstant } from '../rules/formats.ts';
 import { rolesOf } from '../rules/index.ts';
 import type { DecodedMessage, TicketValue } from '../soap/model.ts';
@@ -135,6 +135,21 @@ export interface ExpectContext {
   ticketSource: string;
 }
 
+/** The rule of the check that a meta operation answered (not with a fault). */
+export const META_ANSWER_RULE = 'META.ANSWER';
+
+/**
+ * Basis of a meta operation's values, from the operation the step's rule `META:<operation>` names
+ * (else the one that answered): it depends on the operation, never on what came back, so whether
+ * the check is advisory does not either.
+ */
+function metaValuesBasis(rule: string, o: Observed, index: ProfileIndex): Basis | undefined {
+  const name = rule.startsWith('META:') ? rule.slice('META:'.length) : o.metaOperation;
+  const op = name ? index.operation.get(name) : undefined;
+  const b = op?.meta?.valuesBasis ?? op;
+  return b ? { basis: b.basis, clause: b.clause } : undefined;
+}
+
 /** One check per expectation. */
 export function checkExpectations(e: Expect, o: Observed, c: ExpectContext): void {
   const { sink, index, rule } = c;
@@ -167,6 +182,7 @@ export function checkExpectations(e: Expect, o: Observed, c: ExpectContext): voi
         ? `returnLabel names ${fields.join(' or ')}`
         : `the returnLabel must name ${fields.join(' or ')} (§9), got ${o.returnLabel ? `"${o.returnLabel}"` : answerText(o)}`,
       highlight: 'returnLabel',
+      aspect: 'label',
       ...x,
     });
   }
@@ -319,9 +335,8 @@ export function checkExpectations(e: Expect, o: Observed, c: ExpectContext): voi
       ...(repeated.length ? [`repeated ${quoted(repeated)}`] : []),
     ].join('; ');
     // §3 fixes the shape (arrays of co:item strings, judged by the schema check), not the values:
-    // they are the profile's [decision], so a difference is advisory.
-    const vb = o.metaOperation ? index.operation.get(o.metaOperation)?.meta?.valuesBasis : undefined;
-    const basis = vb ? { basis: vb.basis, clause: vb.clause } : {};
+    // they are the profile's [decision], so a difference is advisory, whatever the answer was.
+    const vb = metaValuesBasis(rule, o, index);
     sink.add({
       rule,
       title: 'valeurs de la réponse méta',
@@ -333,9 +348,21 @@ export function checkExpectations(e: Expect, o: Observed, c: ExpectContext): voi
         : o.values === undefined
           ? `no meta answer to compare with the profile values: ${answerText(o)}`
           : `the meta answer differs from the profile values (${why})${vb?.basis === 'decision' ? `; these values are the profile's [decision] (${vb.clause} fixes only arrays of strings): change the profile if the OI's are the agreed ones` : ''}`,
-      ...(o.values !== undefined
-        ? { ...basis, ...(vb?.basis === 'decision' ? { mandatory: false } : {}) }
-        : {}),
+      ...(vb ? { ...vb, ...(vb.basis === 'decision' ? { mandatory: false } : {}) } : {}),
+      ...x,
+    });
+    // That an operation of the WSDL answers at all (not with a fault) is §3's, mandatory.
+    const answered = o.values !== undefined;
+    sink.add({
+      rule: META_ANSWER_RULE,
+      title: 'réponse méta reçue (pas une faute)',
+      verdict: answered ? 'pass' : 'fail',
+      expected: 'an array of strings',
+      actual: answered ? `${got.length} item(s)` : answerText(o),
+      message: answered
+        ? 'the meta operation answered'
+        : `an operation of the WSDL must answer with its response (§3), got ${answerText(o)}`,
+      ...(o.fault ? { highlight: 'faultcode' } : {}),
       ...x,
     });
   }

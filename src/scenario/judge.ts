@@ -30,6 +30,11 @@ export interface CheckInput {
   expected?: string;
   actual?: string;
   highlight?: string;
+  /**
+   * The check is that the returnLabel names a field: it takes the rulebook entry's `label`
+   * basis and clause when the rule has one.
+   */
+  aspect?: 'label';
   /** Overrides the rulebook's basis and clause (a finding's own). */
   basis?: CheckResult['basis'];
   clause?: string;
@@ -95,7 +100,8 @@ export class CheckSink {
   ) {}
 
   add(c: CheckInput): CheckResult {
-    const entry = this.book.get(c.rule);
+    const rule = this.book.get(c.rule);
+    const entry = (c.aspect === 'label' ? rule?.label : undefined) ?? rule;
     const n = (this.counts.get(c.rule) ?? 0) + 1;
     this.counts.set(c.rule, n);
     const evidence: Evidence = {};
@@ -410,7 +416,7 @@ export function judgeAnswer(
     message:
       x.httpStatus === wantStatus
         ? `HTTP ${x.httpStatus}`
-        : `${isFault ? 'a SOAP 1.1 fault must be sent with HTTP 500' : 'a normal answer must be sent with HTTP 200'}, got HTTP ${x.httpStatus}`,
+        : `${isFault ? 'a SOAP 1.1 fault must be sent with HTTP 500' : 'a normal answer must be sent with HTTP 200'} (SOAP 1.1 §6.2, WS-I BP R1126/R1124), got HTTP ${x.httpStatus}`,
     expected: String(wantStatus),
     actual: String(x.httpStatus),
     exchange: x,

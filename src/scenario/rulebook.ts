@@ -12,13 +12,20 @@
  * - `ILLEGAL:<action>@<state>`          the action attempted from a state it is not allowed in
  * - `CLOSURE:<transition>`              closure code of the transition's family, label `CODE#TEXT`
  * - `META:<operation>`                  a meta operation answered with the profile's values
+ * - `META.ANSWER`                       a meta operation of the WSDL answers (not a fault)
  * - protocol, SOAP, push and hostile-input rules with fixed names (see {@link fixedRules}).
  *
  * Each rule says which harness role can exercise it: `oc` (the harness is the OC and certifies an
  * OI: R6 requests are validated by the OI, R7 pushes are judged by the harness) or `oi` (the harness
  * is the OI and certifies an OC: R6 requests are judged by the harness, R7 pushes validated by the OC).
  */
-import type { ActionDef, Basis, BasisKind, ProfileIndex } from '../profile/index.ts';
+import {
+  type ActionDef,
+  type Basis,
+  type BasisKind,
+  formatBasis,
+  type ProfileIndex,
+} from '../profile/index.ts';
 import { closureCodesOf } from '../rules/index.ts';
 import { HARNESS_RULE } from './result.ts';
 
@@ -45,6 +52,11 @@ export interface RuleEntry extends Basis {
   kind: RuleKind;
   /** Harness roles in which a run can exercise the rule (coverage counts it there). */
   roles: HarnessRole[];
+  /**
+   * Basis of the check that the returnLabel names a field, when naming that field rests on another
+   * clause than the rule (an illegal transition is §7's table, naming troubleTicketState a [decision]).
+   */
+  label?: Basis;
 }
 
 export interface Rulebook {
@@ -124,8 +136,10 @@ export function hasStrictList(index: ProfileIndex, field: string): boolean {
 }
 
 function fixedRules(index: ProfileIndex): RuleEntry[] {
-  const { settingsBasis: sb, returnCodes, getRequest } = index.profile;
+  const { settingsBasis: sb, returnCodes, getResponse } = index.profile;
   const fault: Basis = { basis: 'spec', clause: '§9' };
+  // SOAP 1.1 over HTTP is [spec] (§1): what SOAP 1.1's HTTP binding (its §6) states rests on it.
+  const soapHttp: Basis = { basis: 'spec', clause: '§1' };
   const ns: Basis = { basis: 'interop', clause: '§2' };
   const push: Basis = { basis: 'decision', clause: '§1' };
   const rule = (
@@ -170,9 +184,14 @@ function fixedRules(index: ProfileIndex): RuleEntry[] {
       sb.rejectUnissuedVersion,
       ['oc'],
     ),
-    rule('GET_BY_KEY', 'Lecture d un ticket par sa clé', 'protocol', getRequest),
+    // The checks read the answer (spec 3.3.2: the ticket's latest state and fields), not the request.
+    rule('GET_BY_KEY', 'Lecture d un ticket par sa clé', 'protocol', getResponse),
+    // §3: a get by technicalId is [spec]; which ticket answers when the PTO has several is a [decision].
+    rule('GET_BY_TECHNICALID', 'Lecture par technicalId (PTO)', 'protocol', { basis: 'spec', clause: '§3' }, [
+      'oc',
+    ]),
     rule(
-      'GET_BY_TECHNICALID',
+      'GET_BY_TECHNICALID.OPEN_FIRST',
       'Lecture par technicalId : le ticket le plus récent, ouverts d abord',
       'protocol',
       sb.getByTechnicalIdOpenFirst,
@@ -207,7 +226,12 @@ function fixedRules(index: ProfileIndex): RuleEntry[] {
       { basis: 'interop', clause: '§6' },
       ['oc'],
     ),
-    rule('SOAP.ANSWER', 'Une réponse HTTP arrive dans le délai', 'soap', fault),
+    rule(
+      'SOAP.ANSWER',
+      'Une réponse HTTP arrive dans le délai (SOAP 1.1 §6.2 : le modèle requête/réponse de HTTP)',
+      'soap',
+      soapHttp,
+    ),
     // SOAP 1.1 over HTTP is [spec] (§1); SOAP 1.1 §6.1 and WS-I SSBP 1.0 R9702/R9703 make its
     // media type text/xml, and the exchanges are UTF-8 end to end (§6).
     rule(
@@ -225,16 +249,24 @@ function fixedRules(index: ProfileIndex): RuleEntry[] {
       basis: 'interop',
       clause: '§4',
     }),
-    rule('SOAP.HTTP-STATUS', 'Faute SOAP 1.1 avec HTTP 500, réponse normale avec HTTP 200', 'soap', fault),
+    rule(
+      'SOAP.HTTP-STATUS',
+      'Faute SOAP 1.1 avec HTTP 500, réponse normale avec HTTP 200 (SOAP 1.1 §6.2, WS-I BP R1126/R1124)',
+      'soap',
+      soapHttp,
+    ),
     rule(
       'SOAP.FAULT',
       'Faute SOAP 1.1 : faultcode soapenv:Client/Server/VersionMismatch, faultstring, détail',
       'soap',
       { basis: 'interop', clause: '§3' },
     ),
-    rule('RULES', 'Le message respecte les règles du protocole (R5, R6/R7, §9)', 'soap', {
+    // The umbrella of every rule of the engine (§5 formats, §6 lists, §7 transitions, §8 R6/R7, §9),
+    // [spec] ones among them: it passes at the strictest level it covers; each broken rule is a check
+    // of its own, with its finding's clause and basis.
+    rule('RULES', 'Le message respecte les règles du protocole (§5 à §9 : R5, R6/R7)', 'soap', {
       basis: 'spec',
-      clause: '§8',
+      clause: '§5–§9',
     }),
     rule('PUSH.DELIVERY', 'Chaque action de l OI est poussée à l OC, qui y répond', 'push', push),
     rule('PUSH.HEADER', 'Les actions poussées portent l en-tête d authentification', 'push', push, ['oc']),
@@ -329,7 +361,7 @@ export function rulebookOf(index: ProfileIndex): Rulebook {
           title: `${f} : format (${formatText(def)})`,
           kind: 'format',
           roles: [role],
-          ...basisOf(def),
+          ...formatBasis(def),
         });
       }
       if (hasStrictList(index, f)) {
@@ -355,12 +387,15 @@ export function rulebookOf(index: ProfileIndex): Rulebook {
     if (a.operation === 'setTroubleTicketByValue') {
       for (const state of illegalStates(a, index)) {
         const t = index.transition.get(a.transitions[0]!)!;
+        // Refused because §7's table does not allow it (the transition's basis); the field the
+        // returnLabel names is the setting illegalTransitionField ([decision]).
         add({
           id: `ILLEGAL:${a.id}@${state}`,
           title: `${a.title} refusée depuis l état ${state}`,
           kind: 'illegal',
           roles: [role],
           ...basisOf(t),
+          label: basisOf(index.profile.settingsBasis.illegalTransitionField),
         });
       }
     }
@@ -373,6 +408,18 @@ export function rulebookOf(index: ProfileIndex): Rulebook {
       kind: 'meta',
       roles: ['oc'],
       ...basisOf(op.meta?.valuesBasis ?? op),
+    });
+  }
+  if (index.profile.operations.some((op) => op.kind === 'meta')) {
+    // The values a meta operation answers are the profile's (a [decision]); that an operation of
+    // the WSDL answers at all, rather than with a fault, is §3's.
+    add({
+      id: 'META.ANSWER',
+      title: 'Une opération méta du WSDL répond (tableau de chaînes), pas par une faute',
+      kind: 'meta',
+      roles: ['oc'],
+      basis: 'interop',
+      clause: '§3',
     });
   }
   for (const r of fixedRules(index)) add(r);

@@ -178,13 +178,17 @@ describe('role oc: business refusals are asynchronous (§9, T6), get by technica
     expect(s.get(OPEN_FIRST)!.verdict).toBe('pass');
   });
 
-  it('an OI answering the newest ticket of a PTO (not the open one first) fails GET_BY_TECHNICALID', async () => {
+  it('an OI answering the newest ticket of a PTO (not the open one first) fails GET_BY_TECHNICALID.OPEN_FIRST, a [decision] of §3', async () => {
     const s = await run('newest-only');
     const scenario = s.get(OPEN_FIRST)!;
     expect(scenario.verdict).toBe('fail');
-    const byTechnicalId = failing(scenario).filter((c) => c.rule === 'GET_BY_TECHNICALID');
-    expect(byTechnicalId.length).toBeGreaterThan(0);
-    expect(byTechnicalId[0]!.message).toMatch(/expected ticket \S+, got \S+/);
+    const failed = failing(scenario);
+    const openFirst = failed.filter((c) => c.rule === 'GET_BY_TECHNICALID.OPEN_FIRST');
+    expect(openFirst.length).toBeGreaterThan(0);
+    expect(openFirst[0]!.message).toMatch(/expected ticket \S+, got \S+/);
+    expect(openFirst[0]).toMatchObject({ clause: '§3', basis: 'decision' });
+    // Reading by technicalId itself ([spec]) is not what this OI gets wrong.
+    expect(failed.filter((c) => c.rule === 'GET_BY_TECHNICALID')).toEqual([]);
     expect(s.get(ERR01)!.verdict).toBe('pass');
   });
 

@@ -91,11 +91,10 @@ describe('automatic checks on every answer', () => {
     const withXml = sink.checks.filter((c) => c.evidence?.response);
     expect(withXml.map((c) => c.rule)).toEqual(['SOAP.ANSWER', 'SOAP.HTTP-STATUS']);
     expect(sink.checks.every((c) => c.evidence?.httpStatus === 200)).toBe(true);
-    expect(sink.checks.find((c) => c.rule === 'SOAP.HTTP-STATUS')).toMatchObject({
-      basis: 'spec',
-      clause: '§9',
-      mandatory: true,
-    });
+    // SOAP 1.1 over HTTP is [spec] (§1); SOAP 1.1 §6.2 (WS-I BP R1126) gives the status, not §9.
+    const status = sink.checks.find((c) => c.rule === 'SOAP.HTTP-STATUS');
+    expect(status).toMatchObject({ basis: 'spec', clause: '§1', mandatory: true, verdict: 'fail' });
+    expect(status!.message).toContain('SOAP 1.1 §6.2');
   });
 });
 
