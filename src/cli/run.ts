@@ -38,6 +38,9 @@ Role and target:
       --target <url>         implementation under test: an OI service URL (role oc) or an OC
                              endpoint URL (role oi); default: embedded mock OI / reference OC
       --name <name>          name of the implementation under test in the reports
+      --implementation-version <v>
+                             its version, in the reports (with --target; the embedded mock OI
+                             and reference OC are reported with this tool's version)
       --login <login>        OC account on the OI (role oc: sent by the harness; role oi: used by the OC)
       --password <password>  (or SAV_FTTH_PASSWORD: see Environment below)
       --oc-siren <siren>     SIREN of that OC account
@@ -118,6 +121,7 @@ const OPTIONS = {
   role: { type: 'string', short: 'r' },
   target: { type: 'string' },
   name: { type: 'string' },
+  'implementation-version': { type: 'string' },
   login: { type: 'string' },
   password: { type: 'string' },
   'oc-siren': { type: 'string' },
@@ -427,6 +431,12 @@ async function runSelected(
       throw new UsageError(
         '--control-url is the control API of an OI under test that is the sav-ftth mock: it goes with --role oc --target <OI URL>',
       );
+    if (values['implementation-version'] !== undefined && !values.target)
+      throw new UsageError(
+        "--implementation-version is the version of the implementation at --target: the embedded mock OI and reference OC are reported with this tool's version",
+      );
+    if (values['implementation-version'] !== undefined && values['implementation-version'].trim() === '')
+      throw new UsageError('--implementation-version "" must name a version, e.g. 2.3.1');
     if (values['report-dir'] !== undefined && values['report-dir'].trim() === '')
       throw new UsageError(
         `--report-dir "${values['report-dir']}" must name a directory (default reports/; --no-report writes none)`,
@@ -476,6 +486,9 @@ async function runSelected(
       role: roles[0]!,
       ...(values.target ? { target: values.target } : {}),
       ...(values.name ? { name: values.name } : {}),
+      ...(values['implementation-version']
+        ? { implementationVersion: values['implementation-version'].trim() }
+        : {}),
       ...(values.login ? { login: values.login } : {}),
       ...(values.password ? { password: values.password } : {}),
       ...(values['oc-siren'] ? { ocSiren: values['oc-siren'] } : {}),
@@ -594,11 +607,12 @@ async function runSelected(
     const c = model.conformance(run);
     out('');
     out(
-      `role ${run.implementation.role} (${run.implementation.name}, ${run.implementation.endpoint}): ${model.VERDICT_TITLE[run.verdict]}`,
+      `role ${run.implementation.role} (${model.underTestText(run)}: ${model.implementationText(run)}, ${run.implementation.endpoint}): ${model.VERDICT_TITLE[run.verdict]}`,
     );
     if (run.verdict === 'not-assessed') out(`  ${c.statement}`);
+    const advisory = c.advisory.failed + c.advisory.errors;
     out(
-      `  scenarios ${model.scenarioCountsText(model.scenarioCounts(run))}; checks ${t.passed} passed, ${t.failed} failed, ${t.errors} errors, ${t.skipped} skipped; mandatory failed ${t.mandatoryFailed}`,
+      `  scenarios ${model.scenarioCountsText(model.scenarioCounts(run))}; checks ${t.passed} passed, ${t.failed} failed, ${t.errors} errors, ${t.skipped} skipped; mandatory failed ${t.mandatoryFailed}${advisory ? `; advisory failed ${advisory} (warnings: never fail the run)` : ''}`,
     );
     for (const [reason, ids] of groupBy(
       c.skipped,

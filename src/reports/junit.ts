@@ -6,21 +6,30 @@
  * always gets the same names.
  * A failed mandatory check is a <failure>, a harness error an <error>, a skipped check <skipped>.
  * A failed advisory check (never fails the run) stays a passing testcase with a warning in
- * system-out, so CI does not show red for a run whose gate is green.
+ * system-out, so CI does not show red for a run whose gate is green; a scenario with no check of
+ * its own (skipped, or stopped before any check said why) is one placeholder testcase. The file
+ * says so where it gives its counts (the header comment, the suite's properties), as the other
+ * reports do under their totals.
  */
 import type { CheckResult, Evidence, RunResult, ScenarioResult, StepResult } from '../scenario/result.ts';
 import { cdata, escapeAttr, escapeText, xmlSafeChars } from './escape.ts';
 import {
+  advisoryFailures,
   canonicalRun,
   conformance,
   implementationText,
   isHarnessError,
-  isIncomplete,
+  junitCountDifferences,
+  junitCountNotes,
   LEVEL_TITLE,
   ROLE_TEXT,
   runDurationMs,
   scenarioSkipReason,
+  skippedPlaceholder,
   stepNumber,
+  UNDER_TEST,
+  underTestText,
+  untoldScenarioError,
   VERDICT_TITLE,
 } from './model.ts';
 
@@ -56,11 +65,13 @@ export function renderJunit(input: RunResult): string {
     `implementation: ${implementationText(run)}, ${ROLE_TEXT[i.role] ?? i.role}, ${i.endpoint} (${i.kind})`,
     `verdict: ${VERDICT_TITLE[run.verdict]}, ${LEVEL_TITLE[level.level]}: ${level.statement}`,
     `run: ${run.startedAt} .. ${run.finishedAt}`,
+    `counts: ${total.tests} testcases, ${total.failures} failures (failed mandatory checks), ${total.errors} errors, ${total.skipped} skipped`,
+    ...junitCountNotes(junitCountDifferences(run)),
   ];
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<!--\n${head.map((l) => `  ${comment(l)}`).join('\n')}\n-->`,
-    `<testsuites name="${escapeAttr(`${run.tool.name}: ${implementationText(run)} (${i.role})`)}" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}" time="${seconds(time)}">`,
+    `<testsuites name="${escapeAttr(`${run.tool.name}: ${implementationText(run)} (${underTestText(run)})`)}" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}" time="${seconds(time)}">`,
     ...suites,
     '</testsuites>',
     '',
@@ -119,30 +130,43 @@ function suite(
   // unless a check already says it (the engine records it as a HARNESS error check of the step
   // that stopped): counted once.
   const skipReason = scenarioSkipReason(scenario);
-  const told = scenario.steps.some((st) =>
-    st.checks.some((c) => c.verdict === 'error' && (isHarnessError(c) || c.message === scenario.error)),
-  );
+  const untold = untoldScenarioError(scenario);
   const caseOpen = (name: string) =>
     `    <testcase classname="${escapeAttr(classname)}" name="${escapeAttr(names.take(classname, name, 'scenario'))}" time="0.000">\n`;
-  if (skipReason !== undefined && counts.tests === 0) {
+  if (skipReason !== undefined && skippedPlaceholder(scenario)) {
     counts.tests++;
     counts.skipped++;
     cases.push(
       `${caseOpen('scenario skipped')}      <skipped message="${escapeAttr(skipReason)}"/>\n    </testcase>`,
     );
-  } else if (scenario.error !== undefined && isIncomplete(scenario) && !told) {
+  } else if (untold !== undefined) {
     counts.tests++;
     counts.errors++;
     cases.push(
-      `${caseOpen('scenario error')}      <error type="scenario" message="${escapeAttr(scenario.error)}">${escapeText(scenario.error)}</error>\n    </testcase>`,
+      `${caseOpen('scenario error')}      <error type="scenario" message="${escapeAttr(untold)}">${escapeText(untold)}</error>\n    </testcase>`,
     );
   }
+  const i = run.implementation;
   const props: [string, string][] = [
     ['title', scenario.title],
     ['tags', scenario.tags.join(', ')],
     ['clauses', scenario.clauses.join(', ')],
     ['verdict', scenario.verdict],
   ];
+  const warnings = advisoryFailures(scenario);
+  if (warnings > 0)
+    props.push([
+      'warnings',
+      `${warnings} failed advisory check${warnings === 1 ? '' : 's'}: passing testcase${warnings === 1 ? '' : 's'} here (warning in system-out), never a failure of the scenario or the run`,
+    ]);
+  if (skipReason !== undefined && skippedPlaceholder(scenario))
+    props.push(['skipped', `scenario not run: one placeholder testcase, no check (${skipReason})`]);
+  props.push(
+    ['implementation', i.name],
+    ...(i.version !== undefined ? ([['implementation.version', i.version]] as [string, string][]) : []),
+    ['implementation.role', UNDER_TEST[i.role] ?? i.role],
+    ['implementation.endpoint', i.endpoint],
+  );
   if (scenario.bookkeeping)
     props.unshift(['bookkeeping', 'not a scenario: checks the harness made outside every scenario']);
   const attrs = [

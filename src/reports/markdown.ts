@@ -16,6 +16,8 @@ import {
   isFailing,
   isHarnessError,
   isIncomplete,
+  junitCountDifferences,
+  junitCountNotes,
   LEVEL_TITLE,
   percent,
   ROLE_TEXT,
@@ -60,6 +62,8 @@ export function renderMarkdown(input: RunResult): string {
     `| ${n.passed}/${n.ran} | ${n.skipped} | ${t.checks} | ${t.passed} | ${t.failed} | ${t.errors} | ${t.skipped} | ${t.mandatoryFailed} |`,
     '',
   );
+  const notes = junitCountNotes(junitCountDifferences(run));
+  if (notes.length > 0) out.push(...notes.map((x) => `> ${mdCell(x)}`), '');
   const row = (label: string, x: Tally) =>
     `| ${label} | ${x.checks} | ${x.passed} | ${x.failed} | ${x.errors} | ${x.skipped} |`;
   out.push(

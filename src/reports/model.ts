@@ -8,6 +8,7 @@ import {
   type CoverageItem,
   type Evidence,
   HARNESS_RULE,
+  percentText,
   type RunResult,
   redactPasswords,
   type ScenarioResult,
@@ -246,7 +247,8 @@ export function conformance(run: RunResult): Conformance {
   let statement: string;
   if (bad(normative) > 0) {
     level = 'not-conformant';
-    statement = `${plural(bad(normative), 'mandatory [spec]/[interop] check')} failed.`;
+    // Both counts when both exist: the [decision] failures are no less part of the verdict.
+    statement = `${plural(bad(normative), 'mandatory [spec]/[interop] check')}${bad(decision) > 0 ? ` and ${plural(bad(decision), 'mandatory [decision] check')}` : ''} failed.`;
   } else if (everySkipped) {
     level = 'not-assessed';
     statement = `Every selected scenario was skipped, so no check was assessed: ${skipReasonsText(skipped)}.`;
@@ -306,8 +308,8 @@ export function countCoverage(items: CoverageItem[]): CoverageCount {
   };
 }
 
-export const percent = (part: number, whole: number) =>
-  whole === 0 ? '-' : `${Math.floor((part * 100) / whole)}%`;
+/** The one rounding of the console and every report (see {@link percentText}). */
+export const percent = percentText;
 
 /** Milliseconds as a short human duration (`850 ms`, `12.3 s`, `2 min 05 s`). */
 export function formatDuration(ms: number): string {
@@ -328,6 +330,78 @@ export const ROLE_TEXT = {
   oc: 'OI under test (the harness plays the OC)',
   oi: 'OC under test (the harness plays the OI)',
 } as const;
+
+/**
+ * The implementation's own role: `implementation.role` is the role the HARNESS plays (`oc`
+ * certifies an OI), kept for old run files; people read what is under test.
+ */
+export const UNDER_TEST = { oc: 'OI', oi: 'OC' } as const;
+
+/** `OI under test`: the short form, for names and one-line headers. */
+export const underTestText = (run: RunResult) =>
+  `${UNDER_TEST[run.implementation.role] ?? run.implementation.role} under test`;
+
+/** Failed advisory checks of a scenario: warnings on it, never a failure of it. */
+export const advisoryFailures = (s: ScenarioResult) =>
+  s.steps.reduce((n, st) => n + st.checks.filter((c) => !c.mandatory && c.verdict === 'fail').length, 0);
+
+/**
+ * How JUnit's counts differ from the totals of the other reports, by design: a failed advisory
+ * check is a passing testcase there (with its warning in system-out: CI must not go red on a
+ * green gate), and a scenario with no check of its own (skipped, or stopped before its first
+ * check) is one placeholder testcase. Each report states these where it gives its totals.
+ */
+export interface JunitCountDifferences {
+  /** Failed advisory checks: `failed` in the totals, passing testcases in JUnit. */
+  advisoryFailed: number;
+  /** Skipped scenarios without checks: one `<skipped>` testcase each, no check in the totals. */
+  skippedPlaceholders: number;
+  /** Scenarios that stopped with an error no check records: one `<error>` testcase each. */
+  errorPlaceholders: number;
+}
+
+/** The scenario's error when no check already records it (JUnit gives it a testcase of its own). */
+export function untoldScenarioError(s: ScenarioResult): string | undefined {
+  if (s.error === undefined || !isIncomplete(s)) return undefined;
+  const told = s.steps.some((st) =>
+    st.checks.some((c) => c.verdict === 'error' && (isHarnessError(c) || c.message === s.error)),
+  );
+  return told ? undefined : s.error;
+}
+
+/** Skipped before its first check: JUnit's one skipped testcase for the scenario. */
+export const skippedPlaceholder = (s: ScenarioResult) =>
+  scenarioSkipReason(s) !== undefined && s.steps.every((st) => st.checks.length === 0);
+
+export function junitCountDifferences(run: RunResult): JunitCountDifferences {
+  let advisoryFailed = 0;
+  let skippedPlaceholders = 0;
+  let errorPlaceholders = 0;
+  for (const s of run.scenarios) {
+    advisoryFailed += advisoryFailures(s);
+    if (skippedPlaceholder(s)) skippedPlaceholders++;
+    else if (untoldScenarioError(s) !== undefined) errorPlaceholders++;
+  }
+  return { advisoryFailed, skippedPlaceholders, errorPlaceholders };
+}
+
+/** The differences said in English (empty when JUnit counts exactly as the other reports). */
+export function junitCountNotes(d: JunitCountDifferences): string[] {
+  const notes: string[] = [];
+  if (d.advisoryFailed > 0)
+    notes.push(
+      `JUnit counts ${d.advisoryFailed === 1 ? 'the failed advisory check as a passing testcase' : `the ${d.advisoryFailed} failed advisory checks as passing testcases`} (warning in system-out): an advisory check never fails the run, so its failures are not JUnit failures.`,
+    );
+  if (d.skippedPlaceholders > 0)
+    notes.push(
+      `JUnit adds one skipped testcase per skipped scenario (${d.skippedPlaceholders}), which has no check here.`,
+    );
+  if (d.errorPlaceholders > 0)
+    notes.push(
+      `JUnit adds one error testcase per scenario that could not run to its end with no check saying why (${d.errorPlaceholders}).`,
+    );
+  return notes;
+}
 
 export function implementationText(run: RunResult): string {
   const i = run.implementation;

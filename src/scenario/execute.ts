@@ -10,7 +10,7 @@
  * it sends is judged; OI steps are performed by the mock and the OC's answer to each push judged.
  */
 import { type ActionDef, closureLabel, type OperationDef } from '../profile/index.ts';
-import { closureCodesOf, rolesOf } from '../rules/index.ts';
+import { checkMessage, closureCodesOf, rolesOf } from '../rules/index.ts';
 import type { Credentials, DecodedMessage, GetRequest, TicketValue } from '../soap/model.ts';
 import { readMessage } from '../soap/read.ts';
 import { accessFor } from './access-pool.ts';
@@ -20,10 +20,10 @@ import { checkExpectations, flatten, type Observed, observedFrom } from './expec
 import { controlCall, type Exchange } from './http.ts';
 import { CheckSink, judgeAnswer, judgeMessage, lenientIndex } from './judge.ts';
 import type { PushWait } from './oc-endpoint.ts';
-import { HARNESS_RULE, type ScenarioResult, type StepResult, type Verdict } from './result.ts';
+import { HARNESS_RULE, type ScenarioResult, type StepResult, type Verdict, verdictOf } from './result.ts';
 import { shortActionName } from './rulebook.ts';
 import type { CredentialChoice, Expect, FieldValues, Scenario, Step } from './schema.ts';
-import { interpolateDeep, type Scope, VariableError } from './vars.ts';
+import { type ConfigScope, interpolateDeep, type Scope, VariableError } from './vars.ts';
 
 /** A ticket as the harness follows it during a scenario. */
 interface Track {
@@ -69,26 +69,27 @@ interface StepMeta {
   transition?: string;
 }
 
-const verdictOf = (checks: { verdict: Verdict }[]): Verdict =>
-  checks.some((c) => c.verdict === 'error')
-    ? 'error'
-    : checks.some((c) => c.verdict === 'fail')
-      ? 'fail'
-      : 'pass';
-
 type Capability = RunEnv['capabilities'] extends Set<infer C> ? C : never;
 
-/** What gives the harness each capability a scenario may require (scenarios/README.md). */
-const CAPABILITY_SOURCE: Record<Capability, string> = {
-  control: 'the control API of the OI (embedded mock, or --control-url)',
-  'other-oc': 'a second OC account (--other-login, --other-password, --other-oc-siren)',
-  'business-refusals':
-    'an OI under test whose inventory is known (--target with --inventory or --control-url)',
+/** What gives the harness each capability a scenario may require (scenarios/README.md), by role. */
+const CAPABILITY_SOURCE: Record<RunEnv['role'], Record<Capability, string>> = {
+  oc: {
+    control: 'the control API of the OI (embedded mock, or --control-url)',
+    'other-oc': 'a second OC account (--other-login, --other-password, --other-oc-siren)',
+    'business-refusals':
+      'an OI under test whose inventory is known (--target with --inventory or --control-url)',
+  },
+  // Role oi certifies one OC: no option gives it a second OC, nor an OI under test that refuses.
+  oi: {
+    control: 'the control API of the mock OI',
+    'other-oc': 'a second OC account, which role oi never has (it certifies one OC): runs in role oc only',
+    'business-refusals': 'an OI under test that refuses creates (ERR01/ERR04): runs in role oc only',
+  },
 };
 
 /** `needs business-refusals — an OI under test whose …`: the same text for the same need, so reports group them. */
-const skipReason = (missing: Capability[]) =>
-  `needs ${missing.join(', ')} — ${missing.map((c) => CAPABILITY_SOURCE[c]).join('; ')}`;
+const skipReason = (missing: Capability[], role: RunEnv['role']) =>
+  `needs ${missing.join(', ')} — ${missing.map((c) => CAPABILITY_SOURCE[role][c]).join('; ')}`;
 
 const ms = (start: number) => Math.round((performance.now() - start) * 100) / 100;
 
@@ -119,7 +120,7 @@ export async function executeScenario(s: Scenario, env: RunEnv): Promise<Scenari
   };
   const missing = (s.requires ?? []).filter((r) => !env.capabilities.has(r));
   if (missing.length > 0) {
-    return { ...base, verdict: 'skip', durationMs: 0, steps: [], skipReason: skipReason(missing) };
+    return { ...base, verdict: 'skip', durationMs: 0, steps: [], skipReason: skipReason(missing, env.role) };
   }
   const run = new ScenarioRun(s, env);
   const steps: StepResult[] = [];
@@ -189,7 +190,7 @@ class ScenarioRun {
   private scope(track?: Track): Scope {
     const { env } = this;
     const t = track ?? this.current;
-    const config =
+    const config: ConfigScope =
       env.role === 'oc'
         ? {
             ocSiren: env.accounts.default.siren,
@@ -864,6 +865,8 @@ class ScenarioRun {
       const grace = 2_000;
       const got = await env.oc!.front.waitPush(t.key!, timeoutMs + grace);
       if (!got) throw new StepError(`the mock OI pushed nothing for ${t.key} within ${timeoutMs + grace} ms`);
+      // The mock's own record of the push: the action it performed and its delivery attempts.
+      const pushedAs = this.mockDelivery(t.key!, got.exchange.request);
       const x = got.exchange;
       const answered = x.response !== undefined && !x.error;
       sink.add({
@@ -875,16 +878,31 @@ class ScenarioRun {
           : `the OC did not answer the push: ${x.error ?? 'no answer'}`,
         exchange: x,
       });
+      const pushed = this.decodeLenient(x.request);
+      const identified = pushedAs.delivery()?.action ?? this.identifyPush(pushed);
+      // The same check as role oc: the push the step waited for is the action it names.
+      sink.add({
+        rule,
+        title: `action poussée ${a.id}`,
+        verdict: identified === a.id ? 'pass' : 'fail',
+        expected: a.id,
+        actual: identified ?? 'unidentified',
+        message:
+          identified === a.id
+            ? `${a.id} (${tr.id}) pushed`
+            : `expected ${a.id}, the push is ${identified ?? 'no identifiable action'}`,
+        exchange: x,
+      });
       const { answer } = judgeAnswer(sink, x, index, {
         operation: this.op('setTroubleTicketByValue'),
         who: 'OC',
       });
       // Ticket expectations are about the action pushed; answer expectations about the OC's answer.
-      const pushed = this.decodeLenient(x.request);
       const o: Observed = {
         ...observedFrom(answer, x),
         ...(pushed?.body.kind === 'setRequest' ? { ticket: pushed.body.ticket } : {}),
-        attempts: 1,
+        ...(identified ? { action: identified } : {}),
+        attempts: pushedAs.delivery()?.attempts ?? 1,
       };
       const want = this.expectOrSuccess(e);
       checkExpectations(want, o, { sink, index, rule, exchange: x, ticketSource: 'la réponse de l OC' });
@@ -972,6 +990,30 @@ class ScenarioRun {
       if (e) checkExpectations(e, o, { sink, index, rule, exchange: x, ticketSource: 'l action poussée' });
       this.record(step, o);
       return true;
+    }
+  }
+
+  /** Role oi: the mock's delivery record of the push carrying `request` (its action and attempts). */
+  private mockDelivery(key: string, request: string | undefined) {
+    const engine = this.env.oc!.engine;
+    // The record masks the header's password: the SOAP body tells the push.
+    const bodyOf = (xml: string) => xml.slice(Math.max(0, xml.search(/<(?:[\w.-]+:)?Body[\s>]/)));
+    const body = request === undefined ? undefined : bodyOf(request);
+    return {
+      delivery: () =>
+        body === undefined
+          ? undefined
+          : engine.getTicket(key)?.deliveries.find((d) => bodyOf(d.requestXml) === body),
+    };
+  }
+
+  /** The R7 action a push carries, as the rules identify it (when the mock's record is not found). */
+  private identifyPush(pushed: DecodedMessage | undefined): string | undefined {
+    if (!pushed) return undefined;
+    try {
+      return checkMessage(pushed, this.env.index, { sender: 'OI' }).action?.id;
+    } catch {
+      return undefined;
     }
   }
 

@@ -6,10 +6,11 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Document, isMap, isPair, isScalar, LineCounter, type Node, parseAllDocuments } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { ProfileIndex } from '../profile/index.ts';
 import { rulebookOf } from './rulebook.ts';
 import { type Scenario, STEP_KINDS, type Step, scenarioSchemas, stepKind } from './schema.ts';
+import { CONFIG_NAMES, OPEN, type ScopeShape, unknownVariables } from './vars.ts';
 
 /** Root of the package (holds scenarios/ and src/). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -154,7 +155,7 @@ export function validateScenario(
   const schemas = scenarioSchemas(index);
   const issues: Issue[] = [];
   const header = schemas.scenarioHeader.safeParse(data);
-  if (!header.success) issues.push(...zodIssues(header.error, []));
+  if (!header.success) issues.push(...zodIssues(header.error, [], schemas.scenarioHeader, data));
   const rawSteps = Array.isArray((data as { steps?: unknown })?.steps)
     ? ((data as { steps: unknown[] }).steps as unknown[])
     : [];
@@ -177,7 +178,7 @@ export function validateScenario(
       return;
     }
     const parsed = schemas.steps[kinds[0]!].safeParse(raw);
-    if (!parsed.success) issues.push(...zodIssues(parsed.error, at));
+    if (!parsed.success) issues.push(...zodIssues(parsed.error, at, schemas.steps[kinds[0]!], raw));
     else steps.push(parsed.data as Step);
   });
   if (!header.success || steps.length !== rawSteps.length) return { issues };
@@ -186,15 +187,51 @@ export function validateScenario(
   return issues.length > 0 ? { issues } : { scenario, issues };
 }
 
+/** The step keys whose strings hold `${…}` variables (vars.ts), replaced when the step runs. */
+const INTERPOLATED = ['set', 'expect', 'get', 'raw'] as const;
+
+/**
+ * The names a step's variables may use (vars.ts): fixed namespaces, the config and settings names,
+ * the ids of earlier steps and the names captured before; `ticket.*` and `data.*` once a create came.
+ */
+function scopeShape(
+  index: ProfileIndex,
+  before: { created: boolean; steps: string[]; vars: string[] },
+): ScopeShape {
+  const names = (list: Iterable<string>, leaf: ScopeShape[string]) =>
+    Object.fromEntries([...list].map((n) => [n, leaf])) as ScopeShape;
+  return {
+    ticket: before.created ? names(['key', 'state', 'version'], true) : {},
+    steps: names(before.steps, OPEN),
+    data: before.created
+      ? names(
+          index.profile.fields.map((f) => f.name),
+          true,
+        )
+      : {},
+    vars: names(before.vars, true),
+    config: names(CONFIG_NAMES, true),
+    settings: names(Object.keys(index.settings), OPEN),
+  };
+}
+
 function semanticIssues(s: Omit<Scenario, 'file'>, index: ProfileIndex): Issue[] {
   const issues: Issue[] = [];
   const book = rulebookOf(index);
   const ids = new Map<string, number>();
   const creates = new Set<string>();
   let created = false;
+  const earlier: string[] = [];
+  const captured: string[] = [];
   s.steps.forEach((step, i) => {
     const at = (...p: (string | number)[]) => ['steps', i, ...p];
     const kind = stepKind(step);
+    const shape = scopeShape(index, { created, steps: earlier, vars: captured });
+    for (const key of INTERPOLATED) {
+      if (!(key in step)) continue;
+      for (const message of unknownVariables((step as Record<string, unknown>)[key], shape))
+        issues.push({ path: at(key), message });
+    }
     if (step.id !== undefined) {
       if (ids.has(step.id))
         issues.push({
@@ -232,6 +269,22 @@ function semanticIssues(s: Omit<Scenario, 'file'>, index: ProfileIndex): Issue[]
       created = true;
       if (step.id) creates.add(step.id);
     }
+    if (step.id !== undefined) earlier.push(step.id);
+    if ('capture' in step && step.capture) captured.push(...Object.keys(step.capture));
+    if ('credentials' in step && step.credentials === 'other') {
+      if (kind === 'push')
+        issues.push({
+          path: at('credentials'),
+          message:
+            'credentials: other is a second OC account; a push step carries the OI credentials (default, wrong-password, unknown-login, none)',
+        });
+      else if (!s.requires?.includes('other-oc'))
+        issues.push({
+          path: at('credentials'),
+          message:
+            'credentials: other needs `requires: [other-oc]` (a second OC account: without one, the scenario is skipped rather than run halfway)',
+        });
+    }
     if (kind === 'push' && s.roles.includes('oc')) {
       issues.push({
         path: at('push'),
@@ -251,12 +304,27 @@ function semanticIssues(s: Omit<Scenario, 'file'>, index: ProfileIndex): Issue[]
   return issues;
 }
 
-function zodIssues(error: z.ZodError, prefix: (string | number)[]): Issue[] {
+function zodIssues(
+  error: z.ZodError,
+  prefix: (string | number)[],
+  schema: z.ZodType,
+  data: unknown,
+): Issue[] {
   const out: Issue[] = [];
   for (const issue of error.issues) {
-    const p = [...prefix, ...(issue.path as (string | number)[])];
+    const rel = issue.path as (string | number)[];
+    const p = [...prefix, ...rel];
+    const value = valueAt(data, rel);
+    const given = value === undefined ? '' : ` (given: ${JSON.stringify(value)})`;
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push({ path: p, key, message: `unknown key "${key}"` });
+      const allowed = keysAt(schema, rel) ?? [];
+      for (const key of issue.keys) {
+        const near = closest(key, allowed);
+        const hint = allowed.length
+          ? ` (${near ? `did you mean "${near}"? ` : ''}allowed: ${allowed.join(', ')})`
+          : '';
+        out.push({ path: p, key, message: `unknown key "${key}"${hint}` });
+      }
     } else if (issue.code === 'invalid_union' && 'errors' in issue && Array.isArray(issue.errors)) {
       const msgs = [
         ...new Set(
@@ -266,15 +334,69 @@ function zodIssues(error: z.ZodError, prefix: (string | number)[]): Issue[] {
           }),
         ),
       ];
-      out.push({ path: p, message: msgs.length ? msgs.join('; or ') : issue.message });
+      out.push({ path: p, message: `${msgs.length ? msgs.join('; or ') : issue.message}${given}` });
     } else if (issue.code === 'invalid_value' && 'values' in issue) {
       out.push({
         path: p,
-        message: `${issue.message.replace(/^Invalid option: expected one of /, 'must be one of ')}`,
+        message: `${issue.message.replace(/^Invalid option: expected one of /, 'must be one of ')}${given}`,
       });
-    } else out.push({ path: p, message: issue.message });
+    } else out.push({ path: p, message: `${issue.message}${given}` });
   }
   return out;
+}
+
+function valueAt(data: unknown, p: (string | number)[]): unknown {
+  let cur = data;
+  for (const part of p) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[part];
+  }
+  return cur;
+}
+
+/** The keys the object schema at a path allows (through optional, default and array wrappers). */
+function keysAt(schema: z.ZodType, p: (string | number)[]): string[] | undefined {
+  const unwrap = (x: z.ZodType): z.ZodType => {
+    let cur = x;
+    while (cur instanceof z.ZodOptional || cur instanceof z.ZodDefault || cur instanceof z.ZodNullable)
+      cur = cur.unwrap() as z.ZodType;
+    return cur;
+  };
+  let cur: z.ZodType | undefined = schema;
+  for (const part of p) {
+    cur = unwrap(cur);
+    if (typeof part === 'number') cur = cur instanceof z.ZodArray ? (cur.element as z.ZodType) : undefined;
+    else cur = cur instanceof z.ZodObject ? (cur.shape[part] as z.ZodType | undefined) : undefined;
+    if (!cur) return undefined;
+  }
+  cur = unwrap(cur);
+  return cur instanceof z.ZodObject ? Object.keys(cur.shape) : undefined;
+}
+
+/** The allowed name nearest a misspelt one (edit distance at most 2, or a case-only difference). */
+function closest(key: string, allowed: string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = 3;
+  for (const a of allowed) {
+    const d = a.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, a);
+    if (d < bestD) [best, bestD] = [a, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = row[j]!;
+      // Damerau-free Levenshtein; a swap of two letters ("expcet") costs 2.
+      row[j] = Math.min(up + 1, row[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return row[b.length]!;
 }
 
 function pathText(p: (string | number)[], key?: string): string {

@@ -47,12 +47,23 @@ export function plainProgress(write: (line: string) => void): RunHooks {
           ? rootCause(r)
           : r.skipReason !== undefined
             ? ` — ${consoleSafe(r.skipReason)}`
-            : '';
+            : warningOf(r);
       write(
         `${MARK[r.verdict].padEnd(5)} [${role}] ${String(done).padStart(String(total).length)}/${total} ${r.id} (${Math.round(r.durationMs)} ms)${why}`,
       );
     },
   };
+}
+
+/** A passed scenario with failed advisory checks: the first one, as a warning (never a failure). */
+function warningOf(r: ScenarioResult): string {
+  const warnings = r.steps.flatMap((s) =>
+    s.checks.filter((c) => c.verdict === 'fail' && !c.mandatory).map((c) => ({ s, c })),
+  );
+  const first = warnings[0];
+  if (!first) return '';
+  const more = warnings.length > 1 ? ` (+${warnings.length - 1} more)` : '';
+  return ` — warning (advisory): step ${first.s.index + 1} ${first.c.rule}: ${consoleSafe(first.c.message.slice(0, 160))}${more}`;
 }
 
 /**
@@ -63,7 +74,9 @@ function rootCause(r: ScenarioResult): string {
   for (const s of r.steps) {
     // The check recording the scenario's own error (rule HARNESS) is shown last, as the error.
     const c = s.checks.find(
-      (x) => (x.verdict === 'fail' || x.verdict === 'error') && !(r.error && x.rule === HARNESS_RULE),
+      (x) =>
+        (x.verdict === 'error' || (x.verdict === 'fail' && x.mandatory)) &&
+        !(r.error && x.rule === HARNESS_RULE),
     );
     if (!c) continue;
     const first = `step ${s.index + 1} ${c.rule}: ${consoleSafe(c.message.slice(0, 160))}`;

@@ -18,6 +18,27 @@ export type RunResultVersion = (typeof RUN_RESULT_VERSIONS)[number];
 export type Verdict = 'pass' | 'fail' | 'skip' | 'error';
 
 /**
+ * The verdict of a step from its checks, or of a scenario from its steps: an error wins, then a
+ * failed mandatory check. A failed advisory check (`mandatory: false`) never fails its step nor its
+ * scenario: it is a warning on them, as it never fails the run.
+ */
+export const verdictOf = (items: { verdict: Verdict; mandatory?: boolean }[]): Verdict =>
+  items.some((c) => c.verdict === 'error')
+    ? 'error'
+    : items.some((c) => c.verdict === 'fail' && c.mandatory !== false)
+      ? 'fail'
+      : 'pass';
+
+/**
+ * `part` of `whole` as a percentage, the one rounding of the console and every report: rounded
+ * down to one decimal (never 100% while one item is missing), `.0` dropped; `-` of nothing.
+ */
+export function percentText(part: number, whole: number): string {
+  if (whole <= 0) return '-';
+  return `${Math.floor((1000 * part) / whole) / 10}%`;
+}
+
+/**
  * The rule of the check a scenario records when it cannot run to its end: an error of the harness
  * (or of the environment), not a protocol rule the implementation under test broke.
  */

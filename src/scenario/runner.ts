@@ -12,12 +12,14 @@ import { PACKAGE_ROOT } from './load.ts';
 import {
   type Coverage,
   type CoverageItem,
+  percentText,
   RUN_RESULT_VERSION,
   type RunResult,
   type RunTotals,
   type RunVerdict,
   type ScenarioResult,
   type StepResult,
+  verdictOf,
 } from './result.ts';
 import type { HarnessRole } from './rulebook.ts';
 import type { Scenario } from './schema.ts';
@@ -105,13 +107,12 @@ function unsolicitedRequests(env: RunEnv): ScenarioResult | undefined {
       who: 'OC',
     });
     r.claimed = true;
-    const failed = sink.checks.some((c) => c.verdict === 'fail' || c.verdict === 'error');
     return {
       index: i,
       kind: r.operation ?? 'request',
       title: `requête de l OC non sollicitée par un scénario : ${r.operation ?? 'illisible'}${r.key ? ` (${r.key})` : ''}`,
       actor: 'OC',
-      verdict: failed ? 'fail' : 'pass',
+      verdict: verdictOf(sink.checks),
       durationMs: r.exchange.durationMs,
       checks: sink.checks,
     };
@@ -122,7 +123,7 @@ function unsolicitedRequests(env: RunEnv): ScenarioResult | undefined {
     file: 'harness',
     tags: ['harness'],
     clauses: ['§8', '§9'],
-    verdict: steps.some((s) => s.verdict === 'fail') ? 'fail' : 'pass',
+    verdict: verdictOf(steps),
     durationMs: steps.reduce((n, s) => n + s.durationMs, 0),
     steps,
     bookkeeping: true,
@@ -140,7 +141,7 @@ export function assemble(
     schemaVersion: RUN_RESULT_VERSION,
     tool: { name: 'sav-ftth-conformance', version: toolVersion() },
     profile: { id: env.index.profile.id, version: env.index.profile.version },
-    implementation: { ...env.implementation, role: env.role },
+    implementation: { ...implementationOf(env.implementation), role: env.role },
     startedAt,
     finishedAt: new Date().toISOString(),
     scenarios,
@@ -148,6 +149,12 @@ export function assemble(
     totals,
     verdict: runVerdict(scenarios, totals),
   };
+}
+
+/** An embedded implementation is part of this tool: its version is the tool's. */
+function implementationOf(i: RunEnv['implementation']): RunEnv['implementation'] {
+  if (i.version !== undefined || i.kind !== 'embedded') return i;
+  return { ...i, version: toolVersion() };
 }
 
 /**
@@ -193,8 +200,13 @@ export function totalsOf(scenarios: ScenarioResult[]): RunTotals {
 }
 
 /**
- * Coverage: a transition or an action is exercised by a step that performs it on its happy path;
- * a rule by any check of it. Passed: exercised and never failed.
+ * Coverage. A transition or an action is exercised by a step that performs it on its happy path,
+ * and by every check whose rule is about it: the transition's own check (`T10`) or its closure code
+ * (`CLOSURE:T10`), the action's field and state rules (`MANDATORY:oc.create:…`, `ONEOF:`,
+ * `CONDITION:`, `ALLOWED:`, `ILLEGAL:`), and a transition check made in a step of the action. A
+ * rule is exercised by any check of it. Passed: exercised and nothing of it failed (a happy-path
+ * step that failed, or any failed check of it): a failed check never leaves its transition, action
+ * or rule "not covered" or "passed".
  */
 export function coverageOf(
   scenarios: ScenarioResult[],
@@ -211,6 +223,7 @@ export function coverageOf(
     e.failed ||= failed;
     m.set(id, e);
   };
+  const about = subjectsOfRules(index);
   for (const s of scenarios) {
     for (const step of s.steps) {
       const failed = step.verdict === 'fail' || step.verdict === 'error';
@@ -220,7 +233,14 @@ export function coverageOf(
       }
       for (const c of step.checks) {
         if (c.verdict === 'skip') continue;
-        mark(rules, c.rule, c.verdict !== 'pass');
+        const bad = c.verdict !== 'pass';
+        mark(rules, c.rule, bad);
+        const subject = about(c.rule);
+        if (subject?.transition) {
+          mark(transitions, subject.transition, bad);
+          if (step.action && c.rule === subject.transition) mark(actions, step.action, bad);
+        }
+        if (subject?.action) mark(actions, subject.action, bad);
       }
     }
   }
@@ -235,13 +255,32 @@ export function coverageOf(
   };
 }
 
+/** The transition or the action a rule id (see rulebook.ts) is about, if any. */
+function subjectsOfRules(
+  index: ProfileIndex,
+): (rule: string) => { transition?: string; action?: string } | undefined {
+  const transitionIds = new Set(index.activeTransitions.map((t) => t.id));
+  const actionIds = new Set(index.activeActions.map((a) => a.id));
+  const conditionAction = new Map<string, string>();
+  for (const a of index.activeActions) for (const c of a.conditions ?? []) conditionAction.set(c.id, a.id);
+  return (rule) => {
+    if (transitionIds.has(rule)) return { transition: rule };
+    const m = /^(CLOSURE|MANDATORY|ONEOF|ALLOWED|ILLEGAL|CONDITION):([^:@]+)/.exec(rule);
+    if (!m) return undefined;
+    const [, kind, id] = m as unknown as [string, string, string];
+    if (kind === 'CLOSURE') return transitionIds.has(id) ? { transition: id } : undefined;
+    const action = kind === 'CONDITION' ? conditionAction.get(id) : id;
+    return action !== undefined && actionIds.has(action) ? { action } : undefined;
+  };
+}
+
 /** `transitions 11/11 exercised, 11/11 passed` and the like. */
 export function coverageLines(c: Coverage): string[] {
   const line = (name: string, items: CoverageItem[]) => {
     const ex = items.filter((i) => i.exercised).length;
     const ok = items.filter((i) => i.passed).length;
-    const pct = (n: number) => (items.length ? Math.round((1000 * n) / items.length) / 10 : 100);
-    return `${name.padEnd(11)} ${ex}/${items.length} exercised (${pct(ex)}%), ${ok}/${items.length} passed (${pct(ok)}%)`;
+    const pct = (n: number) => percentText(n, items.length);
+    return `${name.padEnd(11)} ${ex}/${items.length} exercised (${pct(ex)}), ${ok}/${items.length} passed (${pct(ok)})`;
   };
   return [line('transitions', c.transitions), line('actions', c.actions), line('rules', c.rules)];
 }

@@ -33,6 +33,8 @@ export interface TargetOptions {
   /** URL of the implementation under test (an OI service in role oc, an OC endpoint in role oi). */
   target?: string;
   name?: string;
+  /** Version of the implementation at `target`, for the reports (an embedded one has the tool's). */
+  implementationVersion?: string;
   login?: string;
   password?: string;
   ocSiren?: string;
@@ -257,7 +259,12 @@ async function setupRoleOc(index: ProfileIndex, o: TargetOptions): Promise<RunEn
             ...(tls ? { tls } : {}),
           }),
       },
-      implementation: { name: o.name ?? new URL(serviceUrl).host, endpoint: serviceUrl, kind: 'url' },
+      implementation: {
+        name: o.name ?? new URL(serviceUrl).host,
+        ...(o.implementationVersion ? { version: o.implementationVersion } : {}),
+        endpoint: serviceUrl,
+        kind: 'url',
+      },
       close,
     };
   } catch (e) {
@@ -422,7 +429,12 @@ async function setupRoleOi(index: ProfileIndex, o: TargetOptions): Promise<RunEn
       },
       implementation: embedded
         ? { name: 'sav-ftth reference OC (embedded)', endpoint: endpointUrl, kind: 'embedded' }
-        : { name: o.name ?? new URL(endpointUrl).host, endpoint: endpointUrl, kind: 'url' },
+        : {
+            name: o.name ?? new URL(endpointUrl).host,
+            ...(o.implementationVersion ? { version: o.implementationVersion } : {}),
+            endpoint: endpointUrl,
+            kind: 'url',
+          },
       close,
     };
   } catch (e) {

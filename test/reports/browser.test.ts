@@ -84,6 +84,34 @@ describe.skipIf(skip !== undefined)('HTML report in headless Chromium', () => {
     await page.emulateMedia({ media: 'print' });
     await expect(page.locator('.filters').isVisible()).resolves.toBe(false);
     await expect(page.locator('.big').isVisible()).resolves.toBe(true);
+    // Printed: every collapsed <details> shows its content (scenarios, coverage tables).
+    expect((await state(page)).rows.length).toBe(39);
+    await page.close();
+  });
+
+  it('prints the content of every closed <details>, the rules coverage table included', async () => {
+    const run = largeRun();
+    // Over 40 rules: the rules coverage table starts closed.
+    run.coverage.rules = Array.from({ length: 60 }, (_, i) => ({
+      id: `R${i}`,
+      title: `rule ${i}`,
+      exercised: i % 2 === 0,
+      passed: i % 2 === 0,
+      failed: false,
+    }));
+    const { page } = await open(run, 'print');
+    const hidden = () =>
+      page.evaluate(`(() => [...new Set([...document.querySelectorAll('details:not([open]) > :not(summary)')]
+        .filter((e) => !e.checkVisibility()).map((e) => e.closest('details').className))])()`) as Promise<
+        string[]
+      >;
+    const closed = await hidden();
+    expect(closed).toContain('covt');
+    expect(closed).toContain('sc');
+    await page.emulateMedia({ media: 'print' });
+    await expect(hidden()).resolves.toEqual([]);
+    await page.emulateMedia({ media: 'screen' });
+    await expect(hidden()).resolves.toEqual(closed);
     await page.close();
   });
 

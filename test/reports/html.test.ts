@@ -125,11 +125,11 @@ describe('HTML report: content', () => {
   it('collapses passed scenarios and opens failed ones', () => {
     for (const s of run.scenarios) {
       const tag = new RegExp(
-        `<details class="sc"[^>]*>\\n<summary><span class="b [a-z]+">[A-Z]+</span> <code>${s.id.replace(/\./g, '\\.')}</code>`,
+        `<details class="sc"[^>]*>\\n<summary><span class="b [a-z]+">[A-Z]+</span>(?: <span class="b warn"[^>]*>[^<]*</span>)? <code>${s.id.replace(/\./g, '\\.')}</code>`,
       );
       const open = html.match(
         new RegExp(
-          `<details class="sc" id="s-\\d+" [^>]*>(?=\\n<summary><span class="b [a-z]+">[A-Z]+</span> <code>${s.id.replace(/\./g, '\\.')}</code>)`,
+          `<details class="sc" id="s-\\d+" [^>]*>(?=\\n<summary><span class="b [a-z]+">[A-Z]+</span>(?: <span class="b warn"[^>]*>[^<]*</span>)? <code>${s.id.replace(/\./g, '\\.')}</code>)`,
         ),
       )![0];
       expect(html).toMatch(tag);

@@ -102,7 +102,7 @@ steps:
     oc: create
   - oc: information
     set:
-      messageContent: "\${vars.nope}"
+      messageContent: "\${steps.create.nope}"
   - oc: get
 `;
 

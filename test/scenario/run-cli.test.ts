@@ -39,10 +39,10 @@ describe('sav-ftth run with no arguments: the whole catalogue, both roles, embed
 
   it('prints each role verdict and its coverage: 100% of transitions and actions', () => {
     expect(result.out).toMatch(
-      /role oc \(sav-ftth mock OI \(embedded\), http:\/\/127\.0\.0\.1:\d+\/.+\): PASS/,
+      /role oc \(OI under test: sav-ftth mock OI \(embedded\) \d+\.\d+\.\d+\S*, http:\/\/127\.0\.0\.1:\d+\/.+\): PASS/,
     );
     expect(result.out).toMatch(
-      /role oi \(sav-ftth reference OC \(embedded\), http:\/\/127\.0\.0\.1:\d+\/.+\): PASS/,
+      /role oi \(OC under test: sav-ftth reference OC \(embedded\) \d+\.\d+\.\d+\S*, http:\/\/127\.0\.0\.1:\d+\/.+\): PASS/,
     );
     const n = index.activeTransitions.length;
     const m = index.activeActions.length;
@@ -67,6 +67,9 @@ describe('sav-ftth run with no arguments: the whole catalogue, both roles, embed
         expect(existsSync(path.join(latest!, role, f)), `${role}/${f}`).toBe(true);
       const written = JSON.parse(readFileSync(path.join(latest!, role, 'run.json'), 'utf8'));
       expect(written.implementation.role).toBe(role);
+      // The embedded implementations are part of this tool: they carry its version.
+      expect(written.implementation.version).toBe(written.tool.version);
+      expect(written.implementation.version).toMatch(/^\d+\.\d+\.\d+/);
     }
   });
 
@@ -206,6 +209,12 @@ describe('sav-ftth run: selection, usage and configuration errors', () => {
     expect(noLogin.code).toBe(2);
     expect(noLogin.err).toContain('--role oc --target needs --login, --password, --oc-siren, --oi-siren');
     expect((await cli(['run', '--concurrency', '0'])).code).toBe(2);
+    // The embedded implementations have this tool's version: a version of one is a mistake.
+    const embeddedVersion = await cli(['run', '--implementation-version', '1.0']);
+    expect(embeddedVersion.code).toBe(2);
+    expect(embeddedVersion.err).toContain(
+      '--implementation-version is the version of the implementation at --target',
+    );
     expect((await cli(['run', '--no-such-option'])).code).toBe(2);
   });
 
@@ -262,13 +271,24 @@ describe('sav-ftth run: selection, usage and configuration errors', () => {
         'hostile',
         '--grep',
         '/^(oc-role|hostile)\\./',
+        '--name',
+        'Acme OI',
+        '--implementation-version',
+        '4.2.1',
         '--no-report',
         '--json',
       ]);
       expect(r.err).not.toMatch(/^(FAIL|ERROR) /m);
       expect(r.code).toBe(0);
       const [run] = JSON.parse(r.out) as RunResult[];
-      expect(run!.implementation).toMatchObject({ kind: 'url', endpoint: mock.url, role: 'oc' });
+      expect(run!.implementation).toMatchObject({
+        name: 'Acme OI',
+        version: '4.2.1',
+        kind: 'url',
+        endpoint: mock.url,
+        role: 'oc',
+      });
+      expect(r.err).toMatch(/^role oc \(OI under test: Acme OI 4\.2\.1, http:.+\): PASS$/m);
       expect(run!.scenarios.map((s) => s.id)).toContain('oc-role.auth');
     } finally {
       await mock.stop();

@@ -25,7 +25,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .card h3{margin:0 0 4px;font-size:13px}
 .card.bad{border-color:var(--fail)}.card.ok{border-color:var(--pass)}.card.warn{border-color:var(--cov)}
 .b{display:inline-block;min-width:44px;text-align:center;border-radius:10px;padding:0 7px;font-size:11px;font-weight:700;color:#fff;background:var(--skip)}
-.b.pass{background:var(--pass)}.b.fail{background:var(--fail)}.b.error{background:var(--err)}.b.skip{background:var(--skip)}
+.b.pass{background:var(--pass)}.b.fail{background:var(--fail)}.b.error{background:var(--err)}.b.skip{background:var(--skip)}.b.warn{background:#9a6700}
 .basis{font-size:11px;border:1px solid var(--line);border-radius:4px;padding:0 4px;white-space:nowrap}
 .basis.decision{border-color:var(--cov);color:#7d4e00}
 .mute{color:var(--mute)}
@@ -73,6 +73,8 @@ a{color:#0969da}
   @page{margin:14mm}
   body{font-size:10pt}main{max-width:none;padding:0}
   .filters,.noprint{display:none!important}
+  details::details-content{content-visibility:visible;display:contents}
+  details:not([open])>:not(summary){display:block}
   *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
   .xml{max-height:none;overflow:visible;white-space:pre-wrap;word-break:break-all}
   tr,.card,svg.diagram{break-inside:avoid}

@@ -15,6 +15,7 @@ import type {
 } from '../../scenario/result.ts';
 import { escapeAttr, escapeText } from '../escape.ts';
 import {
+  advisoryFailures,
   allChecks,
   bookkeeping,
   COVERAGE_TITLE,
@@ -30,6 +31,8 @@ import {
   isFailing,
   isHarnessError,
   isIncomplete,
+  junitCountDifferences,
+  junitCountNotes,
   LEVEL_TITLE,
   percent,
   plural,
@@ -164,6 +167,9 @@ ${c.skipped.length > 0 ? skippedCard(c) : ''}
 <h3>Totals</h3>
 <table><tr><th class="n">scenarios passed</th><th class="n">scenarios skipped</th><th class="n">checks</th><th class="n">passed</th><th class="n">failed</th><th class="n">errors</th><th class="n">skipped</th><th class="n">mandatory failed</th></tr>
 <tr><td class="n">${n.passed}/${n.ran}</td><td class="n">${n.skipped}</td><td class="n">${t.checks}</td><td class="n">${t.passed}</td><td class="n">${t.failed}</td><td class="n">${t.errors}</td><td class="n">${t.skipped}</td><td class="n">${t.mandatoryFailed}</td></tr></table>
+${junitCountNotes(junitCountDifferences(run))
+  .map((x) => `<p class="mute note">${h(x)}</p>`)
+  .join('\n')}
 </section>`;
 }
 
@@ -274,11 +280,15 @@ function scenarioHtml(s: ScenarioResult, pos: number): string {
   const tags = s.tags.map((t) => `<span class="tag">${h(t)}</span>`).join('');
   const checks = s.steps.reduce((n, st) => n + st.checks.length, 0);
   const marker = s.bookkeeping ? ' data-bookkeeping=""' : '';
+  const warnings = advisoryFailures(s);
+  const warn = warnings
+    ? ` <span class="b warn" title="failed advisory checks: warnings, never a failure of the scenario">${h(plural(warnings, 'warning'))}</span>`
+    : '';
   const note = s.bookkeeping
     ? ' <span class="mute">· not a scenario: checks made outside every scenario</span>'
     : '';
   return `<details class="sc" id="s-${pos}" data-tags="${a(JSON.stringify(s.tags))}" data-failing="${failing ? 1 : 0}"${marker}${open}>
-<summary>${badge(s.verdict)} <code>${h(s.id)}</code> ${h(s.title)}${tags}${note} <span class="mute">· ${checks} checks · ${h(formatDuration(s.durationMs))}</span></summary>
+<summary>${badge(s.verdict)}${warn} <code>${h(s.id)}</code> ${h(s.title)}${tags}${note} <span class="mute">· ${checks} checks · ${h(formatDuration(s.durationMs))}</span></summary>
 <div class="sc-body">
 <div class="mute">${h(s.file)}${s.clauses.length ? ` · clauses ${h(s.clauses.join(', '))}` : ''}</div>
 ${s.error !== undefined && isIncomplete(s) ? `<p class="err">Could not run to the end: ${h(s.error)}</p>` : ''}${skipReason !== undefined ? `<p class="mute">Skipped: ${h(skipReason)}</p>` : ''}
