@@ -7,9 +7,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Document, isMap, isPair, isScalar, LineCounter, type Node, parseAllDocuments } from 'yaml';
 import { z } from 'zod';
+import { refuseOverrides } from '../../mock-server/engine/oi-actions.ts';
 import type { ProfileIndex } from '../profile/index.ts';
-import { rulebookOf } from './rulebook.ts';
-import { type Scenario, STEP_KINDS, type Step, scenarioSchemas, stepKind } from './schema.ts';
+import { rulebookOf, shortActionName } from './rulebook.ts';
+import {
+  EXPECT_KEYS_BY_KIND,
+  PUSH_ANSWER_EXPECT,
+  type Scenario,
+  STEP_KINDS,
+  type Step,
+  type StepKind,
+  scenarioSchemas,
+  stepKind,
+} from './schema.ts';
 import { CONFIG_NAMES, OPEN, type ScopeShape, unknownVariables } from './vars.ts';
 
 /** Root of the package (holds scenarios/ and src/). */
@@ -178,7 +188,8 @@ export function validateScenario(
       return;
     }
     const parsed = schemas.steps[kinds[0]!].safeParse(raw);
-    if (!parsed.success) issues.push(...zodIssues(parsed.error, at, schemas.steps[kinds[0]!], raw));
+    if (!parsed.success)
+      issues.push(...zodIssues(parsed.error, at, schemas.steps[kinds[0]!], raw, kindText(kinds[0]!, raw)));
     else steps.push(parsed.data as Step);
   });
   if (!header.success || steps.length !== rawSteps.length) return { issues };
@@ -297,6 +308,17 @@ function semanticIssues(s: Omit<Scenario, 'file'>, index: ProfileIndex): Issue[]
         message: 'endpoint steps (the harness OC endpoint) need roles: [oc]',
       });
     }
+    if ((kind === 'oi' || kind === 'receive') && s.roles.includes('oc') && 'expect' in step && step.expect) {
+      for (const key of PUSH_ANSWER_EXPECT.filter((k) => step.expect?.[k] !== undefined))
+        issues.push({
+          path: at('expect'),
+          key,
+          message: `expectation "${key}" (given: ${JSON.stringify(step.expect[key])}) on a \`${kind}\` step is about the OC's answer to the push: role oi only (in role oc the harness OC endpoint answers, so it can only fail); put it in a scenario with roles: [oi]`,
+        });
+    }
+    if (kind === 'oi' && 'oi' in step && step.set) {
+      issues.push(...oiSetIssues(step.oi, step.set, index).map((p) => ({ ...p, path: at('set') })));
+    }
     if (kind === 'meta' && s.roles.includes('oi')) {
       issues.push({ path: at('meta'), message: 'meta steps (the harness calls the OI) need roles: [oc]' });
     }
@@ -304,11 +326,59 @@ function semanticIssues(s: Omit<Scenario, 'file'>, index: ProfileIndex): Issue[]
   return issues;
 }
 
+/** How messages name a step kind: `oc: get` apart from the other `oc` steps. */
+function kindText(kind: StepKind, raw: object): string {
+  return kind === 'oc' && (raw as { oc?: unknown }).oc === 'get' ? '`oc: get`' : `\`${kind}\``;
+}
+
+/** The step kinds whose expectations include a key. */
+const kindsExpecting = (key: string) =>
+  Object.entries(EXPECT_KEYS_BY_KIND)
+    .filter(([, keys]) => (keys as readonly string[]).includes(key))
+    .map(([k]) => k);
+
+/**
+ * An expectation the step kind cannot meet (EXPECT_KEYS_BY_KIND): the kind, the value, the
+ * expectations it accepts and the kinds that accept this one.
+ */
+function expectNotForKind(key: string, value: unknown, kind: string, allowed: string[]): string {
+  const others = kindsExpecting(key);
+  return `expectation "${key}"${value === undefined ? '' : ` (given: ${JSON.stringify(value)})`} does not apply to ${kind} steps, which could only fail it; ${kind} steps expect: ${allowed.join(', ')}${others.length ? ` ("${key}" is for ${others.join(', ')} steps)` : ''}`;
+}
+
+/**
+ * The fields an \`oi\` step sets must be ones §8 lists for its R7 action (and that the OI side may
+ * set: identity, state, version, action code and dates are the OI's own), as the mock's control API
+ * and engine check them. \`push\` steps are free: they send hand-made messages on purpose.
+ */
+function oiSetIssues(
+  name: string,
+  set: Record<string, unknown>,
+  index: ProfileIndex,
+): { key: string; message: string }[] {
+  const action = index.activeActions.find((a) => a.catalogue === 'R7' && shortActionName(a) === name);
+  if (!action) return [];
+  const overrides = Object.fromEntries(
+    Object.entries(set).map(([k, v]) => [k, v === null || v === undefined ? null : String(v)]),
+  );
+  const refusal = refuseOverrides(index, action, overrides);
+  if (!refusal) return [];
+  const accepted = refusal.accepted.join(', ') || 'no field';
+  return refusal.problems.map((problem) => {
+    const key = problem.slice(0, problem.indexOf(':'));
+    return {
+      key,
+      message: `set on ${action.id}: ${problem}; the fields ${action.id} lists that a scenario may set (§8): ${accepted}`,
+    };
+  });
+}
+
 function zodIssues(
   error: z.ZodError,
   prefix: (string | number)[],
   schema: z.ZodType,
   data: unknown,
+  kind?: string,
 ): Issue[] {
   const out: Issue[] = [];
   for (const issue of error.issues) {
@@ -318,7 +388,13 @@ function zodIssues(
     const given = value === undefined ? '' : ` (given: ${JSON.stringify(value)})`;
     if (issue.code === 'unrecognized_keys') {
       const allowed = keysAt(schema, rel) ?? [];
+      const inExpect = kind !== undefined && rel.at(-1) === 'expect';
       for (const key of issue.keys) {
+        if (inExpect && kindsExpecting(key).length > 0) {
+          const value = valueAt(data, [...rel, key]);
+          out.push({ path: p, key, message: expectNotForKind(key, value, kind, allowed) });
+          continue;
+        }
         const near = closest(key, allowed);
         const hint = allowed.length
           ? ` (${near ? `did you mean "${near}"? ` : ''}allowed: ${allowed.join(', ')})`

@@ -30,6 +30,40 @@ export type StepKind = (typeof STEP_KINDS)[number];
 
 export const CREDENTIALS = ['default', 'other', 'wrong-password', 'unknown-login', 'none'] as const;
 
+/** Expectations on an answer to a request (returnCode, returnLabel, fault, HTTP status, key). */
+const ANSWER_EXPECT = ['returnCode', 'field', 'label', 'fault', 'httpStatus', 'key'] as const;
+/** Expectations on a ticket (read back, pushed or returned). */
+const TICKET_EXPECT = ['state', 'version', 'fields', 'present'] as const;
+export type ExpectKey =
+  | (typeof ANSWER_EXPECT)[number]
+  | (typeof TICKET_EXPECT)[number]
+  | 'action'
+  | 'attempts'
+  | 'values';
+
+/**
+ * The expectations each step kind can meet, from what execute.ts observes for it (expect.ts turns
+ * each into a check): any other is refused at load, as it could only fail. `oc` (get included):
+ * the answer, and the ticket read back or returned; `oi`/`receive`: the push (ticket, action,
+ * delivery attempts) and, role oi, the OC's answer to it; `push`: the OC's answer (a set response
+ * carries no ticket); `raw`: whatever the answer holds (ticket of a get, items of a meta); `meta`:
+ * the items of the answer (no returnCode, no ticket).
+ */
+export const EXPECT_KEYS_BY_KIND = {
+  oc: [...ANSWER_EXPECT, ...TICKET_EXPECT],
+  oi: [...ANSWER_EXPECT, ...TICKET_EXPECT, 'action', 'attempts'],
+  receive: [...ANSWER_EXPECT, ...TICKET_EXPECT, 'action', 'attempts'],
+  push: [...ANSWER_EXPECT],
+  raw: [...ANSWER_EXPECT, ...TICKET_EXPECT, 'values'],
+  meta: ['fault', 'httpStatus', 'values'],
+} as const satisfies Partial<Record<StepKind, readonly ExpectKey[]>>;
+
+/**
+ * On `oi` and `receive` steps, the expectations about the OC's answer to the push: role oi only
+ * (role oc, the harness OC endpoint answers, so there is nothing of the implementation to check).
+ */
+export const PUSH_ANSWER_EXPECT = ['returnCode', 'field', 'label', 'fault', 'httpStatus'] as const;
+
 const nonEmpty = z.string().min(1, 'must not be empty');
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -100,6 +134,11 @@ function buildSchemas(index: ProfileIndex) {
       values: z.array(z.string()).optional().describe('Items of a meta operation answer (any order).'),
     })
     .describe('What the answer (or the push, or the ticket read back) must show.');
+  /** The expectations of one step kind (EXPECT_KEYS_BY_KIND). */
+  const expectOf = (kind: keyof typeof EXPECT_KEYS_BY_KIND) =>
+    expect
+      .pick(Object.fromEntries(EXPECT_KEYS_BY_KIND[kind].map((k) => [k, true])) as Record<ExpectKey, true>)
+      .optional();
 
   const common = {
     id: z
@@ -111,7 +150,6 @@ function buildSchemas(index: ProfileIndex) {
       .optional()
       .describe('Rule id the expectations check (see the rulebook); inferred when absent.'),
     mandatory: z.boolean().optional().describe('A failed check of this step fails the run (default true).'),
-    expect: expect.optional(),
     capture: z
       .record(z.string().regex(/^\w+$/), nonEmpty)
       .optional()
@@ -130,6 +168,7 @@ function buildSchemas(index: ProfileIndex) {
     oc: z
       .enum(['get', ...r6] as [string, ...string[]])
       .describe('R6 action, or get (getTroubleTicketByKey).'),
+    expect: expectOf('oc'),
     ticket: ticketRef,
     set: fieldValues.optional().describe('Field values overriding the generated data.'),
     remove: z.array(field).optional().describe('Fields removed from the generated data.'),
@@ -146,6 +185,7 @@ function buildSchemas(index: ProfileIndex) {
   const oiStep = z.strictObject({
     ...common,
     oi: z.enum(r7 as [string, ...string[]]).describe('R7 action performed by the OI.'),
+    expect: expectOf('oi'),
     ticket: ticketRef,
     set: fieldValues.optional().describe('Field values of the action (passed to the OI).'),
     await: z.boolean().optional().describe('Wait for the push of this action (default true).'),
@@ -156,6 +196,7 @@ function buildSchemas(index: ProfileIndex) {
     receive: z
       .enum(r7 as [string, ...string[]])
       .describe('The next push of the ticket must be this R7 action.'),
+    expect: expectOf('receive'),
     ticket: ticketRef,
     timeoutMs,
   });
@@ -164,6 +205,7 @@ function buildSchemas(index: ProfileIndex) {
     push: z
       .enum(r7 as [string, ...string[]])
       .describe('(role oi) R7 action the harness pushes to the OC directly.'),
+    expect: expectOf('push'),
     ticket: ticketRef,
     set: fieldValues.optional(),
     remove: z.array(field).optional(),
@@ -172,12 +214,14 @@ function buildSchemas(index: ProfileIndex) {
   const rawStep = z.strictObject({
     ...common,
     raw: z.string().describe('Raw request body sent to the implementation under test.'),
+    expect: expectOf('raw'),
     soapAction: z.string().optional(),
     contentType: nonEmpty.optional(),
   });
   const metaStep = z.strictObject({
     ...common,
     meta: z.enum(metaOps).describe('Meta operation (R8).'),
+    expect: expectOf('meta'),
     credentials,
     eventType: z.string().optional(),
   });
