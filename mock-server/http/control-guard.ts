@@ -5,6 +5,8 @@
  * and Vite do: a request body must be declared JSON, a mutating request must not come from another
  * origin, and a loopback control API without a token answers only loopback host names.
  */
+import { isUtf8Label } from '../../src/soap/encoding.ts';
+import { parameterValues, parseMediaType } from '../../src/soap/media-type.ts';
 import { isLoopback } from '../config/schema.ts';
 
 /** Deepest nesting of arrays and objects a control request body may have (400 beyond). */
@@ -29,18 +31,15 @@ export function contentTypeRefusal(contentType: string | null | undefined): Refu
       message: `request body without Content-Type refused: it must be JSON, ${accepted}`,
     };
   }
-  const [media, ...params] = contentType.split(';').map((p) => p.trim().toLowerCase());
-  if (!JSON_MEDIA.test(media!)) {
+  const media = parseMediaType(contentType);
+  if (!JSON_MEDIA.test(media.type)) {
     return {
       status: 415,
       message: `Content-Type ${shown(contentType)} refused: the body must be JSON, ${accepted}`,
     };
   }
-  const charset = params
-    .find((p) => p.startsWith('charset='))
-    ?.slice('charset='.length)
-    .replace(/^"|"$/g, '');
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+  const charsets = parameterValues(media, 'charset');
+  if (charsets.length > 1 || (charsets.length === 1 && !isUtf8Label(charsets[0]!.trim()))) {
     return {
       status: 415,
       message: `Content-Type ${shown(contentType)} refused: a JSON body is read as UTF-8, ${accepted}`,
